@@ -1,0 +1,25 @@
+/**
+ * Which table changes wake the KPI function: inserts and updates of day-summary items only.
+ * One definition, used by the CDK event source (FilterCriteria) and by the local stream poller,
+ * so the deployed and local pipelines cannot drift apart.
+ */
+export const DAY_SUMMARY_SORT_KEY_PREFIX = 'DAY#';
+
+/** An EventBridge-style filter pattern, as Lambda's FilterCriteria takes it. */
+export const KPI_STREAM_FILTER_PATTERN = {
+  eventName: ['INSERT', 'MODIFY'],
+  dynamodb: { Keys: { sk: { S: [{ prefix: DAY_SUMMARY_SORT_KEY_PREFIX }] } } },
+} as const;
+
+interface StreamRecordLike {
+  readonly eventName?: string;
+  readonly dynamodb?: { readonly Keys?: Record<string, { readonly S?: string } | undefined> };
+}
+
+/** Evaluates KPI_STREAM_FILTER_PATTERN the way Lambda's event filtering does, for the local runtime. */
+export function matchesKpiStreamFilter(record: StreamRecordLike): boolean {
+  const eventName = record.eventName ?? '';
+  if (!(KPI_STREAM_FILTER_PATTERN.eventName as readonly string[]).includes(eventName)) return false;
+  const sortKey = record.dynamodb?.Keys?.['sk']?.S;
+  return sortKey !== undefined && sortKey.startsWith(DAY_SUMMARY_SORT_KEY_PREFIX);
+}

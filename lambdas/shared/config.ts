@@ -1,0 +1,77 @@
+import { ConfigError } from '../core/errors';
+
+/**
+ * The one place handlers read the environment. The CDK stacks set these variables; the local
+ * runtime sets the same ones. A getter throws naming the missing variable, so a misconfigured
+ * function fails on its first invocation with a message that says what to fix.
+ */
+export const ENV = {
+  tableName: 'TABLE_NAME',
+  fanoutQueueUrl: 'FANOUT_QUEUE_URL',
+  saltBuckets: 'SALT_BUCKETS',
+  rejectedPrefix: 'REJECTED_PREFIX',
+  /** Milliseconds since the epoch; tests and the local runtime pin "now" for the expiry rule. */
+  processingTime: 'DUMPFLOW_NOW',
+} as const;
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function required(env: Env, name: string): string {
+  const value = env[name];
+  if (value === undefined || value === '') {
+    throw new ConfigError(
+      `environment variable ${name} is not set; the stack (or the local runtime) must set it`,
+    );
+  }
+  return value;
+}
+
+function positiveInt(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new ConfigError(`environment variable ${name} must be a positive integer, got "${raw}"`);
+  }
+  return value;
+}
+
+export interface Config {
+  readonly tableName: string;
+  readonly fanoutQueueUrl: string;
+  readonly saltBuckets: number;
+  readonly rejectedPrefix: string;
+  /** Returns "now" in ms: the pinned DUMPFLOW_NOW if set, else the wall clock. */
+  readonly now: () => number;
+}
+
+/** Lazily-validated view over an environment: each property throws only when read and missing. */
+export function configFrom(env: Env = process.env): Config {
+  return {
+    get tableName() {
+      return required(env, ENV.tableName);
+    },
+    get fanoutQueueUrl() {
+      return required(env, ENV.fanoutQueueUrl);
+    },
+    get saltBuckets() {
+      return positiveInt(env, ENV.saltBuckets, 10);
+    },
+    get rejectedPrefix() {
+      return env[ENV.rejectedPrefix] || 'rejected/';
+    },
+    get now() {
+      const pinned = env[ENV.processingTime];
+      if (pinned === undefined || pinned === '') return () => Date.now();
+      const value = Number(pinned);
+      if (!Number.isFinite(value)) {
+        throw new ConfigError(
+          `environment variable ${ENV.processingTime} must be milliseconds since the epoch, got "${pinned}"`,
+        );
+      }
+      return () => value;
+    },
+  };
+}
+
+export const config: Config = configFrom();
