@@ -12,6 +12,10 @@ export const ENV = {
   rejectedPrefix: 'REJECTED_PREFIX',
   /** Milliseconds since the epoch; tests and the local runtime pin "now" for the expiry rule. */
   processingTime: 'DUMPFLOW_NOW',
+  /** S3 emulators without wildcard DNS need path-style URLs; real S3 does not. */
+  s3ForcePathStyle: 'DUMPFLOW_S3_FORCE_PATH_STYLE',
+  serviceName: 'POWERTOOLS_SERVICE_NAME',
+  metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
 } as const;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -41,6 +45,9 @@ export interface Config {
   readonly fanoutQueueUrl: string;
   readonly saltBuckets: number;
   readonly rejectedPrefix: string;
+  readonly s3ForcePathStyle: boolean;
+  readonly serviceName: string;
+  readonly metricsNamespace: string;
   /** Returns "now" in ms: the pinned DUMPFLOW_NOW if set, else the wall clock. */
   readonly now: () => number;
 }
@@ -59,6 +66,15 @@ export function configFrom(env: Env = process.env): Config {
     },
     get rejectedPrefix() {
       return env[ENV.rejectedPrefix] || 'rejected/';
+    },
+    get s3ForcePathStyle() {
+      return env[ENV.s3ForcePathStyle] === 'true';
+    },
+    get serviceName() {
+      return env[ENV.serviceName] || 'dumpflow';
+    },
+    get metricsNamespace() {
+      return env[ENV.metricsNamespace] || 'dumpflow';
     },
     get now() {
       const pinned = env[ENV.processingTime];
