@@ -45,6 +45,12 @@ export interface DumpHeader {
   readonly patientId: string;
   /** Milliseconds since the epoch; u64 on the wire, exact here below 2^53. */
   readonly createdAt: number;
+  /**
+   * createdAt split exactly as floor(createdAt / 86,400,000) and the remainder, like the event
+   * columns: createdAt is not validated and may be any u64, beyond what a double or a Date holds.
+   */
+  readonly createdAtDayNumber: number;
+  readonly createdAtMsOfDay: number;
   readonly firmware: number;
 }
 
