@@ -1,0 +1,59 @@
+import { Tags, Validations, type App, type Environment } from 'aws-cdk-lib';
+import { AwsSolutionsChecks, HIPAASecurityChecks, ServerlessChecks } from 'cdk-nag';
+import type { DumpflowConfig } from './config';
+import { DataStack } from './stacks/data-stack';
+import { IngestStack } from './stacks/ingest-stack';
+import { MonitoringStack } from './stacks/monitoring-stack';
+
+export interface DumpflowStacks {
+  readonly data: DataStack;
+  readonly ingest: IngestStack;
+  readonly monitoring: MonitoringStack;
+}
+
+/**
+ * The stacks for one deployment. Without a region in the config they are environment-agnostic,
+ * so `cdk synth` works offline and without credentials.
+ */
+export function createDumpflowStacks(app: App, config: DumpflowConfig, account?: string): DumpflowStacks {
+  const env: Environment | undefined =
+    config.region === undefined ? undefined : { region: config.region, account };
+  const prefix = config.stackPrefix;
+
+  const data = new DataStack(app, `${prefix}Data`, {
+    config,
+    env,
+    description: 'dumpflow: DynamoDB table (global table when replicas are configured) and its KMS key',
+  });
+  const ingest = new IngestStack(app, `${prefix}Ingest`, {
+    config,
+    env,
+    table: data.table,
+    description: 'dumpflow: dump bucket, queues, parser/worker/KPI functions and their event sources',
+  });
+  const monitoring = new MonitoringStack(app, `${prefix}Monitoring`, {
+    config,
+    env,
+    table: data.table,
+    dumpQueue: ingest.dumpQueue,
+    fanoutQueue: ingest.fanoutQueue,
+    kpiFailureQueue: ingest.kpiFailureQueue,
+    parser: ingest.parser,
+    worker: ingest.worker,
+    kpi: ingest.kpi,
+    description: 'dumpflow: CloudWatch dashboard, alarms and the alarm SNS topic',
+  });
+
+  Tags.of(app).add('project', 'dumpflow');
+  Tags.of(app).add('dumpflow:profile', config.profile);
+  return { data, ingest, monitoring };
+}
+
+/** cdk-nag 3 rule packs, run by CDK's policy validation on every synth (errors stop synthesis). */
+export function addComplianceChecks(app: App): void {
+  Validations.of(app).addPlugins(
+    new AwsSolutionsChecks(app),
+    new HIPAASecurityChecks(app),
+    new ServerlessChecks(app),
+  );
+}

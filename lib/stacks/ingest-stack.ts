@@ -1,0 +1,272 @@
+import * as path from 'path';
+import { Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { KPI_STREAM_FILTER_PATTERN } from '../../lambdas/core/storage/stream-filter';
+import { ENV } from '../../lambdas/shared/config';
+import { CONTEXT_PREFIX, type DumpflowConfig, type FunctionSettings } from '../config';
+import { DumpBucket } from '../constructs/dump-bucket';
+import { PipelineFunction } from '../constructs/pipeline-function';
+import { QueueWithDlq } from '../constructs/queue-with-dlq';
+import { createEncryptionKey, removalPolicyOf, SECURE_DEFAULTS } from '../constructs/secure-defaults';
+
+/** Namespace and `service` dimension of the custom metrics the handlers publish (Powertools). */
+export const METRICS_NAMESPACE = 'dumpflow';
+export const SERVICE_NAME = 'dumpflow';
+
+const HANDLERS_DIR = path.join(__dirname, '..', '..', 'lambdas', 'handlers');
+
+/** The parser works on one dump per invocation: up to 35 MB and 1.1M events is a batch already. */
+const PARSER_BATCH_SIZE = 1;
+/** Day-summary changes are batched briefly so one invocation refreshes several patient-devices. */
+const KPI_BATCHING_WINDOW = Duration.seconds(1);
+
+export interface IngestStackProps extends StackProps {
+  readonly config: DumpflowConfig;
+  /** The table from the data stack. */
+  readonly table: dynamodb.ITableV2;
+}
+
+/**
+ * The pipeline's compute and plumbing: dump bucket -> dump queue -> parser -> fan-out queue ->
+ * worker -> table, and table stream -> KPI function. Every function gets only the grants its
+ * step needs; every queue has a DLQ; every failure path ends somewhere a human can look.
+ */
+export class IngestStack extends Stack {
+  public readonly dumpBucket: DumpBucket;
+  public readonly dumpQueue: QueueWithDlq;
+  public readonly fanoutQueue: QueueWithDlq;
+  /** Where the KPI event source sends metadata of stream batches it gave up on. */
+  public readonly kpiFailureQueue: sqs.Queue;
+  public readonly parser: PipelineFunction;
+  public readonly worker: PipelineFunction;
+  public readonly kpi: PipelineFunction;
+  public readonly queueKey: kms.Key;
+  public readonly logKey: kms.Key;
+
+  constructor(scope: Construct, id: string, props: IngestStackProps) {
+    super(scope, id, props);
+    const { config, table } = props;
+    const removalPolicy = removalPolicyOf(config.removalPolicy);
+
+    this.logKey = createEncryptionKey(this, 'LogKey', {
+      description: 'dumpflow Lambda log groups',
+      removalPolicy,
+    });
+    this.logKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchLogsForThisAccountsLogGroups',
+        principals: [new iam.ServicePrincipal(`logs.${this.region}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: {
+            'kms:EncryptionContext:aws:logs:arn': `arn:${this.partition}:logs:${this.region}:${this.account}:log-group:*`,
+          },
+        },
+      }),
+    );
+    this.queueKey = createEncryptionKey(this, 'QueueKey', {
+      description: 'dumpflow queues and dead-letter queues',
+      removalPolicy,
+    });
+
+    this.dumpBucket = new DumpBucket(this, 'DumpBucket', {
+      incomingPrefix: config.incomingPrefix,
+      rejectedPrefix: config.rejectedPrefix,
+      processedRetentionDays: config.processedRetentionDays,
+      rejectedRetentionDays: config.rejectedRetentionDays,
+      noncurrentRetentionDays: config.noncurrentRetentionDays,
+      accessLogRetentionDays: config.logRetentionDays,
+      removalPolicy,
+    });
+
+    const functionDefaults = {
+      logEncryptionKey: this.logKey,
+      logRetention: config.logRetentionDays as logs.RetentionDays,
+      logRemovalPolicy: removalPolicy,
+    };
+    const commonEnvironment = {
+      [ENV.tableName]: table.tableName,
+      [ENV.saltBuckets]: String(config.saltBuckets),
+      [ENV.serviceName]: SERVICE_NAME,
+      [ENV.metricsNamespace]: METRICS_NAMESPACE,
+      POWERTOOLS_LOG_LEVEL: config.logLevel,
+    };
+    const sizing = (settings: FunctionSettings) => ({
+      memorySize: settings.memoryMb,
+      timeout: Duration.seconds(settings.timeoutSeconds),
+      reservedConcurrentExecutions: settings.reservedConcurrency,
+    });
+
+    // Queues are sized from their consumer's timeout, so they are declared with it.
+    this.fanoutQueue = new QueueWithDlq(this, 'FanoutQueue', {
+      encryptionKey: this.queueKey,
+      consumerTimeout: Duration.seconds(config.worker.timeoutSeconds),
+      maxReceiveCount: config.maxReceiveCount,
+    });
+    this.dumpQueue = new QueueWithDlq(this, 'DumpQueue', {
+      encryptionKey: this.queueKey,
+      consumerTimeout: Duration.seconds(config.parser.timeoutSeconds),
+      maxReceiveCount: config.maxReceiveCount,
+    });
+    this.dumpBucket.notifyOnIncoming(this.dumpQueue.queue);
+
+    this.parser = new PipelineFunction(this, 'Parser', {
+      entry: path.join(HANDLERS_DIR, 'parser.ts'),
+      description: 'dumpflow parser: decode a dump, settle whole days, fan out device-day chunks',
+      ...sizing(config.parser),
+      ...functionDefaults,
+      environment: {
+        ...commonEnvironment,
+        [ENV.fanoutQueueUrl]: this.fanoutQueue.queue.queueUrl,
+        [ENV.rejectedPrefix]: config.rejectedPrefix,
+      },
+    });
+    this.dumpBucket.grantReadIncoming(this.parser.role);
+    this.dumpBucket.grantTagIncoming(this.parser.role);
+    this.dumpBucket.grantWriteRejected(this.parser.role);
+    table.grantReadWriteData(this.parser.role);
+    this.fanoutQueue.queue.grantSendMessages(this.parser.role);
+    this.parser.function.addEventSource(
+      new sources.SqsEventSource(this.dumpQueue.queue, {
+        batchSize: PARSER_BATCH_SIZE,
+        reportBatchItemFailures: true,
+        maxConcurrency: config.parser.maxConcurrency,
+      }),
+    );
+
+    this.worker = new PipelineFunction(this, 'Worker', {
+      entry: path.join(HANDLERS_DIR, 'worker.ts'),
+      description: 'dumpflow worker: dedupe one device-day chunk and write its new events',
+      ...sizing(config.worker),
+      ...functionDefaults,
+      environment: commonEnvironment,
+    });
+    table.grantReadWriteData(this.worker.role);
+    this.worker.function.addEventSource(
+      new sources.SqsEventSource(this.fanoutQueue.queue, {
+        batchSize: config.worker.batchSize,
+        reportBatchItemFailures: true,
+        maxConcurrency: config.worker.maxConcurrency,
+      }),
+    );
+
+    this.kpiFailureQueue = new sqs.Queue(this, 'KpiFailureQueue', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: this.queueKey,
+      enforceSSL: true,
+      retentionPeriod: SECURE_DEFAULTS.deadLetterRetention,
+    });
+    this.kpi = new PipelineFunction(this, 'Kpi', {
+      entry: path.join(HANDLERS_DIR, 'kpi.ts'),
+      description: 'dumpflow KPI: recompute 45-day KPIs of patient-devices whose day summaries changed',
+      ...sizing(config.kpi),
+      ...functionDefaults,
+      environment: commonEnvironment,
+    });
+    table.grantReadWriteData(this.kpi.role);
+    this.kpi.function.addEventSource(
+      new sources.DynamoEventSource(table, {
+        // TRIM_HORIZON: a new or re-created mapping starts with the oldest record still in the
+        // stream (24 h), so day summaries written before it existed still get their KPIs.
+        // Replays are harmless: the KPI function recomputes from the table, it does not accumulate.
+        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+        batchSize: config.kpi.batchSize,
+        maxBatchingWindow: KPI_BATCHING_WINDOW,
+        filters: [lambda.FilterCriteria.filter(KPI_STREAM_FILTER_PATTERN)],
+        bisectBatchOnError: true,
+        reportBatchItemFailures: true,
+        maxRecordAge: Duration.seconds(config.kpi.maxRecordAgeSeconds),
+        retryAttempts: config.kpi.retryAttempts,
+        parallelizationFactor: config.kpi.parallelizationFactor,
+        onFailure: new sources.SqsDlq(this.kpiFailureQueue),
+      }),
+    );
+
+    this.acknowledgeFindings(config);
+  }
+
+  /** Findings that do not apply to this design, each with the reason, on the resource it concerns. */
+  private acknowledgeFindings(config: DumpflowConfig): void {
+    const isDeadLetterQueue =
+      'this queue is itself the on-failure destination (a DLQ) of the KPI stream event source; cdk-nag only ' +
+      'recognises queues named in another queue’s redrive policy, and a DLQ behind it would only move records again';
+    Validations.of(this.kpiFailureQueue).acknowledge(
+      { id: 'AwsSolutions-SQS3', reason: isDeadLetterQueue },
+      { id: 'Serverless-SQSRedrivePolicy', reason: isDeadLetterQueue },
+    );
+
+    const kmsGrantReason =
+      "CDK's standard KMS grant for SSE-KMS data access (DynamoDB table key, SQS queue key): " +
+      'kms:ReEncrypt* and kms:GenerateDataKey* stand for ReEncryptFrom/To and GenerateDataKey(WithoutPlaintext), ' +
+      'and every such statement is restricted to one customer-managed key ARN.';
+    for (const fn of [this.parser, this.worker, this.kpi]) {
+      Validations.of(fn.role.policy).acknowledge(
+        { id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]', reason: kmsGrantReason },
+        { id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', reason: kmsGrantReason },
+      );
+    }
+    const bucketArn = Stack.of(this).resolve(this.dumpBucket.bucket.bucketArn) as { 'Fn::GetAtt': [string] };
+    const bucketLogicalId = bucketArn['Fn::GetAtt'][0];
+    for (const prefix of [config.incomingPrefix, config.rejectedPrefix]) {
+      Validations.of(this.parser.role.policy).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${bucketLogicalId}.Arn>/${prefix}*]`,
+        reason:
+          `object actions on the keys under ${prefix} only: a key prefix is the narrowest resource an ` +
+          'S3 object permission can name when the object keys are not known in advance.',
+      });
+    }
+
+    const functions = [
+      { name: 'parser', fn: this.parser, settings: config.parser, failurePath: 'the dump queue’s DLQ' },
+      { name: 'worker', fn: this.worker, settings: config.worker, failurePath: 'the fan-out queue’s DLQ' },
+      { name: 'kpi', fn: this.kpi, settings: config.kpi, failurePath: 'the KPI on-failure queue' },
+    ];
+    for (const { name, fn, settings, failurePath } of functions) {
+      const dlqReason =
+        `invoked only synchronously by its event source mapping, never asynchronously; failed records go to ` +
+        `${failurePath}. A function dead-letter queue applies to asynchronous invocations only and would stay empty.`;
+      Validations.of(fn.function).acknowledge(
+        { id: 'HIPAA.Security-LambdaDLQ', reason: dlqReason },
+        { id: 'Serverless-LambdaDLQ', reason: dlqReason },
+        {
+          id: 'HIPAA.Security-LambdaInsideVPC',
+          reason:
+            'the function reaches only AWS APIs (S3, SQS, DynamoDB, KMS, X-Ray, CloudWatch) over TLS with IAM ' +
+            'authorisation and has no private resources to reach; a VPC would add NAT or interface endpoints ' +
+            '(cost, cold starts) without narrowing what the role may do.',
+        },
+      );
+      if (settings.reservedConcurrency === undefined) {
+        Validations.of(fn.function).acknowledge({
+          id: 'HIPAA.Security-LambdaConcurrency',
+          reason:
+            `reserved concurrency is off for the ${config.profile} profile: fresh accounts often have too little ` +
+            `concurrency to reserve any (deploy fails). Set ${CONTEXT_PREFIX}${name}ReservedConcurrency to enable it; ` +
+            'the event source MaximumConcurrency (parser, worker) still bounds the load on the table.',
+        });
+      }
+    }
+
+    for (const fn of [this.parser, this.worker]) {
+      const mapping = fn.function.node.children.find(
+        (child): child is lambda.EventSourceMapping => child instanceof lambda.EventSourceMapping,
+      );
+      if (mapping !== undefined) {
+        Validations.of(mapping).acknowledge({
+          id: 'Serverless-LambdaEventSourceMappingDestination',
+          reason:
+            'SQS event source mappings do not support on-failure destinations; the queue’s redrive policy ' +
+            `(maxReceiveCount ${config.maxReceiveCount}) moves failing messages to its DLQ instead.`,
+        });
+      }
+    }
+  }
+}
