@@ -50,6 +50,19 @@ export interface EncodeDumpInput extends DumpHeaderInput {
   readonly events: readonly EncodableEvent[];
 }
 
+// Imported bindings compile to getter calls under CommonJS transpilers; per-record code reads these locals.
+const WORD = TWO_POW_32;
+const BASE_SIZE = RECORD_SIZE;
+const TRAILER = TRAILER_SIZE;
+const MAX_COUNT = MAX_RECORDS;
+const TS = R.timestamp;
+const SEQ = R.seq;
+const TYPE = R.type;
+const FLAGS = R.flags;
+const VALUE = R.value;
+const DURATION = R.duration;
+const RESERVED = R.reserved;
+
 function requireUint(value: number, bits: 16 | 32, what: string): void {
   if (!Number.isInteger(value) || value < 0 || value >= 2 ** bits) {
     throw new DumpEncodeError(`${what} must be an integer from 0 to ${2 ** bits - 1}, got ${value}`);
@@ -149,11 +162,8 @@ export class DumpWriter {
 
   private reserve(): number {
     const offset = this.headerSize + this.count * this.recordSize;
-    if (offset + this.recordSize + TRAILER_SIZE > this.bytes.length) {
-      if (this.count >= MAX_RECORDS) {
-        throw new DumpEncodeError(`a dump holds at most ${MAX_RECORDS} records`);
-      }
-      const grown = new Uint8Array(Math.max(this.bytes.length * 2, offset + this.recordSize + TRAILER_SIZE));
+    if (offset + this.recordSize + TRAILER > this.bytes.length) {
+      const grown = new Uint8Array(Math.max(this.bytes.length * 2, offset + this.recordSize + TRAILER));
       grown.set(this.bytes.subarray(0, offset));
       this.bytes = grown;
       this.view = new DataView(grown.buffer);
@@ -172,8 +182,21 @@ export class DumpWriter {
     reserved = 0,
   ): void {
     if (this.finished) throw new DumpEncodeError('this DumpWriter has already finished its dump');
-    if (this.count >= MAX_RECORDS) throw new DumpEncodeError(`a dump holds at most ${MAX_RECORDS} records`);
-    const [hi, lo] = u64Words(timestamp, 'timestamp');
+    if (this.count >= MAX_COUNT) throw new DumpEncodeError(`a dump holds at most ${MAX_COUNT} records`);
+    let hi: number;
+    let lo: number;
+    if (
+      typeof timestamp === 'number' &&
+      timestamp >= 0 &&
+      timestamp <= Number.MAX_SAFE_INTEGER &&
+      Number.isInteger(timestamp)
+    ) {
+      // The generator's million-record path: no tuple allocation per record.
+      lo = timestamp >>> 0; // ToUint32 is exactly timestamp mod 2^32
+      hi = (timestamp - lo) / WORD;
+    } else {
+      [hi, lo] = u64Words(timestamp, 'timestamp');
+    }
     requireUint(seq, 32, 'seq');
     requireUint(type, 16, 'type');
     requireUint(flags, 16, 'flags');
@@ -182,17 +205,17 @@ export class DumpWriter {
     if (typeof value !== 'number') throw new DumpEncodeError(`value must be a number, got ${typeof value}`);
     const offset = this.reserve();
     const view = this.view;
-    view.setUint32(offset + R.timestamp, lo, true);
-    view.setUint32(offset + R.timestamp + 4, hi, true);
-    view.setUint32(offset + R.seq, seq, true);
-    view.setUint16(offset + R.type, type, true);
-    view.setUint16(offset + R.flags, flags, true);
-    view.setFloat64(offset + R.value, value, true);
-    view.setUint32(offset + R.duration, duration, true);
-    view.setUint32(offset + R.reserved, reserved, true);
-    if (this.extra !== undefined && this.recordSize > RECORD_SIZE) {
+    view.setUint32(offset + TS, lo, true);
+    view.setUint32(offset + TS + 4, hi, true);
+    view.setUint32(offset + SEQ, seq, true);
+    view.setUint16(offset + TYPE, type, true);
+    view.setUint16(offset + FLAGS, flags, true);
+    view.setFloat64(offset + VALUE, value, true);
+    view.setUint32(offset + DURATION, duration, true);
+    view.setUint32(offset + RESERVED, reserved, true);
+    if (this.extra !== undefined && this.recordSize > BASE_SIZE) {
       const extra = typeof this.extra === 'function' ? this.extra(this.count) : this.extra;
-      this.bytes.set(extra.subarray(0, this.recordSize - RECORD_SIZE), offset + RECORD_SIZE);
+      this.bytes.set(extra.subarray(0, this.recordSize - BASE_SIZE), offset + BASE_SIZE);
     }
     this.count++;
   }
