@@ -1,3 +1,5 @@
+import { matchesFilterPattern, type FilterPattern } from '../filter-pattern';
+
 /**
  * Which table changes wake the KPI function: inserts and updates of day-summary items only.
  * One definition, used by the CDK event source (FilterCriteria) and by the local stream poller,
@@ -9,7 +11,7 @@ export const DAY_SUMMARY_SORT_KEY_PREFIX = 'DAY#';
 export const KPI_STREAM_FILTER_PATTERN = {
   eventName: ['INSERT', 'MODIFY'],
   dynamodb: { Keys: { sk: { S: [{ prefix: DAY_SUMMARY_SORT_KEY_PREFIX }] } } },
-} as const;
+} as const satisfies FilterPattern;
 
 interface StreamRecordLike {
   readonly eventName?: string;
@@ -18,8 +20,5 @@ interface StreamRecordLike {
 
 /** Evaluates KPI_STREAM_FILTER_PATTERN the way Lambda's event filtering does, for the local runtime. */
 export function matchesKpiStreamFilter(record: StreamRecordLike): boolean {
-  const eventName = record.eventName ?? '';
-  if (!(KPI_STREAM_FILTER_PATTERN.eventName as readonly string[]).includes(eventName)) return false;
-  const sortKey = record.dynamodb?.Keys?.['sk']?.S;
-  return sortKey !== undefined && sortKey.startsWith(DAY_SUMMARY_SORT_KEY_PREFIX);
+  return matchesFilterPattern(KPI_STREAM_FILTER_PATTERN, record);
 }
