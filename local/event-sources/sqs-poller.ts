@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { NotIdleError } from '../errors';
 import { createLambdaContext, type AsyncHandler } from '../lambda-context';
 import { readBatchResponse } from './batch-response';
 import { regionOfArn, toSqsRecord, type SqsSource } from './sqs-record';
@@ -296,7 +297,11 @@ export function createSqsPoller(options: SqsPollerOptions): SqsPoller {
       let streak = 0;
       while (streak < 2) {
         if (Date.now() > deadline) {
-          throw new Error(`${options.functionName}: ${queueUrl} still busy after ${timeoutMs} ms`);
+          throw new NotIdleError(
+            `the ${options.functionName} queue ${queueUrl}`,
+            timeoutMs,
+            `${busy} invocation(s) running, ${await queueCounts()} message(s) in the queue`,
+          );
         }
         streak = (await poller.isIdle()) ? streak + 1 : 0;
         if (streak < 2) await sleep(intervalMs);

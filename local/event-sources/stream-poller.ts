@@ -10,6 +10,7 @@ import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { matchesFilterPattern, type FilterPattern } from '../../lambdas/core/filter-pattern';
+import { NotIdleError } from '../errors';
 import { createLambdaContext, type AsyncHandler } from '../lambda-context';
 import { readBatchResponse, type BatchOutcome } from './batch-response';
 import { streamFailureRecord } from './stream-failure-record';
@@ -421,8 +422,16 @@ export function createStreamPoller(options: StreamPollerOptions): StreamPoller {
         } else {
           idleSince = undefined;
         }
-        if (now > deadline)
-          throw new Error(`${options.functionName}: stream still busy after ${timeoutMs} ms`);
+        if (now > deadline) {
+          const open = [...shards.values()].filter((s) => s.status !== 'done');
+          throw new NotIdleError(
+            `the ${options.functionName} stream mapping`,
+            timeoutMs,
+            `${open.filter((s) => s.busy).length} invocation(s) running, ` +
+              `${open.reduce((n, s) => n + s.buffered, 0)} record(s) buffered, ` +
+              `${open.filter((s) => !s.caughtUp).length} shard(s) not caught up`,
+          );
+        }
         await sleep(25);
       }
     },

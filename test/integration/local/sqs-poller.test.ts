@@ -1,6 +1,7 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createHash } from 'node:crypto';
+import { NotIdleError } from '../../../local/errors';
 import {
   createSqsPoller,
   type SqsPoller,
@@ -251,5 +252,15 @@ describe('createSqsPoller', () => {
     await p.stop();
     expect(p.counters).toMatchObject({ invocations: 1, succeeded: 1 });
     expect(await p.isIdle()).toBe(true);
+  });
+
+  it('says what is left when the queue does not drain in time', async () => {
+    const { services, sqs } = local.current;
+    await sendBodies(sqs, services.queues.fanout.url, ['never handled']);
+    const p = poller({ handler: fakeHandler<SQSEvent, SqsResult>().handler });
+
+    const waiting = p.waitForIdle({ timeoutMs: 200, intervalMs: 20 });
+    await expect(waiting).rejects.toThrow(NotIdleError);
+    await expect(waiting).rejects.toThrow(/0 invocation\(s\) running, 1 message\(s\) in the queue/);
   });
 });

@@ -1,4 +1,5 @@
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { NotIdleError } from '../../../local/errors';
 import { createStreamPoller, type StreamPoller } from '../../../local/event-sources/stream-poller';
 import { fakeHandler } from '../../factories/fake-handlers';
 import { FakeStream } from '../../factories/fake-stream';
@@ -94,5 +95,22 @@ describe('createStreamPoller', () => {
     });
     await expect(poller.start()).rejects.toThrow(/no stream/);
     expect(poller.isIdle()).toBe(false);
+  });
+
+  it('says what is left when the stream does not drain in time', async () => {
+    const stream = new FakeStream().addShard('s1').write('s1', 'DAY#1');
+    const poller = createStreamPoller({
+      streams: stream.client(),
+      streamArn: stream.streamArn,
+      handler: fakeHandler<DynamoDBStreamEvent, StreamResult>({ delayMs: 400 }).handler,
+      functionName: 'kpi',
+      pollIntervalMs: 5,
+    });
+    pollers.push(poller);
+    await poller.start();
+
+    const waiting = poller.waitForIdle({ timeoutMs: 100 });
+    await expect(waiting).rejects.toThrow(NotIdleError);
+    await expect(waiting).rejects.toThrow(/1 invocation\(s\) running/);
   });
 });
