@@ -1,0 +1,109 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DecodedDump } from '../dump/types';
+import { CapacityMeter, type CapacityTotals } from './capacity';
+import { decodeChunkMessage } from './chunk-message';
+import { buildChunkMessage, chunkMessageBody, planChunks } from './chunks';
+import { ledgerPk, type DumpRef } from './keys';
+import { claimDump, startProcessing, type DumpCompletion } from './ledger';
+import { prepareDump } from './prepare';
+import { settleWholeDays } from './settle';
+import { writeChunk, type WriteChunkDeps, type WriteChunkResult } from './write-chunk';
+
+export interface InProcessDeps extends Omit<WriteChunkDeps, 'meter'> {
+  readonly client: DynamoDBClient;
+  readonly tableName: string;
+  /** Processing time for the expiry rule (ms). */
+  readonly now: number;
+  /** Chunks written at once. @default 4 */
+  readonly chunkConcurrency?: number;
+  readonly maxChunkEvents?: number;
+}
+
+export interface InProcessResult {
+  readonly dumpId: string;
+  readonly claim: 'claimed' | 'redrive' | 'finished';
+  readonly settledDays: number;
+  readonly chunks: number;
+  readonly chunkResults: readonly WriteChunkResult[];
+  readonly completion?: DumpCompletion;
+  /** Parser side (claim, settle, start) and worker side (all chunks). */
+  readonly parserCapacity: CapacityTotals;
+  readonly workerCapacity: CapacityTotals;
+}
+
+/**
+ * The whole pipeline for one decoded dump in this process, in the order the Lambda handlers run
+ * it: claim -> prepare -> settle -> plan -> start -> (SQS body round trip) -> writeChunk per chunk.
+ * For the bench, the CLI and integration tests; the deployed pipeline splits it across the parser
+ * and worker functions with SQS in between.
+ */
+export async function ingestInProcess(
+  deps: InProcessDeps,
+  ref: DumpRef,
+  dump: DecodedDump,
+  uploadedAt: number,
+): Promise<InProcessResult> {
+  const parserMeter = new CapacityMeter();
+  const ledgerDeps = {
+    client: deps.client,
+    tableName: deps.tableName,
+    meter: parserMeter,
+    ...(deps.clock ? { clock: deps.clock } : {}),
+  };
+  const claim = await claimDump(ledgerDeps, ref, { uploadedAt, now: deps.now });
+  const dumpId = ledgerPk(ref);
+  const empty = { dumpId, claim: claim.kind, settledDays: 0, chunks: 0, chunkResults: [] };
+  if (claim.kind === 'finished') {
+    return {
+      ...empty,
+      parserCapacity: parserMeter.snapshot(),
+      workerCapacity: new CapacityMeter().snapshot(),
+    };
+  }
+  const prepared = prepareDump(dump, { now: claim.ledger.now });
+  const settled = await settleWholeDays(
+    { client: deps.client, tableName: deps.tableName, meter: parserMeter },
+    prepared,
+  );
+  const plans = planChunks(prepared, settled.remainingDays, { maxEvents: deps.maxChunkEvents });
+  const started = await startProcessing(ledgerDeps, dumpId, {
+    counts: {
+      records: prepared.records,
+      valid: prepared.valid,
+      rejected: prepared.rejected,
+      expired: prepared.expired,
+    },
+    settledDuplicates: settled.duplicates,
+    settledConflicts: settled.conflicts,
+    chunkIds: plans.map((p) => p.chunkId),
+  });
+  const pending =
+    started.kind === 'started' ? plans : plans.filter((p) => started.pendingChunkIds.includes(p.chunkId));
+  const bodies = pending.map((plan) =>
+    chunkMessageBody(buildChunkMessage(prepared, plan, { dumpId, uploadedAt })),
+  );
+
+  const workerMeter = new CapacityMeter();
+  const results: WriteChunkResult[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < bodies.length) {
+      const body = bodies[next++]!;
+      results.push(await writeChunk({ ...deps, meter: workerMeter }, decodeChunkMessage(body)));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, deps.chunkConcurrency ?? 4) }, worker));
+  const completion =
+    (started.kind === 'started' ? started.completion : undefined) ??
+    results.find((r) => r.completion)?.completion;
+  return {
+    dumpId,
+    claim: claim.kind,
+    settledDays: settled.settledDays.length,
+    chunks: bodies.length,
+    chunkResults: results,
+    ...(completion ? { completion } : {}),
+    parserCapacity: parserMeter.snapshot(),
+    workerCapacity: workerMeter.snapshot(),
+  };
+}

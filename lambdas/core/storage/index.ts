@@ -1,0 +1,59 @@
+/**
+ * Storage core: the one table's keys and items, the parser's whole-day shortcut and chunking,
+ * the worker's exactly-once chunk commit, and the dump ledger. Item layout: docs/data-model.md.
+ */
+export { TABLE_DEFINITION, createTableInput, type CreateTableInputOptions } from './table';
+export * from './keys';
+export { CapacityMeter, type CapacityTotals } from './capacity';
+export { batchWriteAll, BATCH_SIZE, type BatchWriterOptions, type Item } from './batch-writer';
+export { defaultTiming, backoffDelay, isThrottlingError, type RetryTiming } from './retry';
+export {
+  WriteRetriesExhaustedError,
+  DayBusyError,
+  CommitContentionError,
+  ChunkMessageError,
+  StoredItemError,
+} from './errors';
+export { prepareDump, isExpiredDay, type PreparedDay, type PreparedDump } from './prepare';
+export { settleWholeDays, type SettleDeps, type SettleResult } from './settle';
+export {
+  planChunks,
+  buildChunkMessage,
+  chunkMessageBody,
+  ChunkTooLargeError,
+  DEFAULT_MAX_CHUNK_EVENTS,
+  type ChunkPlan,
+  type ChunkContext,
+} from './chunks';
+export {
+  encodeChunkMessage,
+  decodeChunkMessage,
+  allocateChunkEvents,
+  MAX_MESSAGE_BYTES,
+  type ChunkMessage,
+  type ChunkEvents,
+} from './chunk-message';
+export { writeChunk, type WriteChunkDeps, type WriteChunkResult, type ChunkOutcome } from './write-chunk';
+export {
+  claimDump,
+  rejectDump,
+  startProcessing,
+  pendingChunks,
+  markChunkDone,
+  readLedger,
+  type LedgerDeps,
+  type LedgerEntry,
+  type DumpStatus,
+  type DumpCounts,
+  type DumpTotals,
+  type DumpCompletion,
+  type ClaimResult,
+  type StartProcessingInput,
+  type StartProcessingResult,
+} from './ledger';
+export { daySummaryFromItem, type DaySummary, type KpiInputs } from './summary';
+export {
+  DAY_SUMMARY_SORT_KEY_PREFIX,
+  KPI_STREAM_FILTER_PATTERN,
+  matchesKpiStreamFilter,
+} from './stream-filter';

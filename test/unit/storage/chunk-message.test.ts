@@ -1,0 +1,91 @@
+import fc from 'fast-check';
+import {
+  allocateChunkEvents,
+  decodeChunkMessage,
+  encodeChunkMessage,
+  MAX_MESSAGE_BYTES,
+  type ChunkMessage,
+} from '../../../lambdas/core/storage/chunk-message';
+import { ChunkMessageError } from '../../../lambdas/core/storage/errors';
+
+const eventArb = fc.record({
+  msOfDay: fc.integer({ min: 0, max: 86_399_999 }),
+  seq: fc.nat({ max: 0xffffffff }),
+  type: fc.nat({ max: 0xffff }),
+  flags: fc.nat({ max: 0xffff }),
+  value: fc.double({ noNaN: true, noDefaultInfinity: true }),
+  duration: fc.nat({ max: 0xffffffff }),
+  copies: fc.integer({ min: 1, max: 5 }),
+});
+
+type ChunkEventRecord = {
+  msOfDay: number;
+  seq: number;
+  type: number;
+  flags: number;
+  value: number;
+  duration: number;
+  copies: number;
+};
+
+function message(list: ChunkEventRecord[], ids = { p: 'P#1', d: 'D%1' }): ChunkMessage {
+  const events = allocateChunkEvents(list.length);
+  list.forEach((e, i) => {
+    events.msOfDay[i] = e.msOfDay;
+    events.seq[i] = e.seq;
+    events.type[i] = e.type;
+    events.flags[i] = e.flags;
+    events.value[i] = e.value;
+    events.duration[i] = e.duration;
+    events.copies[i] = e.copies;
+  });
+  return {
+    dumpId: 'L#bucket/key%23x#v1',
+    patientId: ids.p,
+    deviceId: ids.d,
+    dayNumber: 19_783,
+    chunkId: '20240301-0',
+    uploadedAt: 1_709_251_200_123,
+    events,
+  };
+}
+
+describe('encodeChunkMessage / decodeChunkMessage', () => {
+  it('round-trips every field exactly (including -0 and copy counts)', () => {
+    fc.assert(
+      fc.property(fc.array(eventArb, { maxLength: 50 }), (list) => {
+        const original = message(list);
+        const decoded = decodeChunkMessage(encodeChunkMessage(original));
+        expect(decoded).toEqual(original);
+        list.forEach((e, i) => expect(Object.is(decoded.events.value[i], e.value)).toBe(true));
+      }),
+    );
+  });
+
+  it('keeps a 6,000-event chunk with 16-character ids under the SQS limit', () => {
+    const list = Array.from({ length: 6000 }, (_, i) => ({
+      msOfDay: i * 14_000,
+      seq: 0xfffffff0 + i,
+      type: 0xffff,
+      flags: 0xffff,
+      value: -Math.PI * i,
+      duration: 0xffffffff,
+      copies: 1,
+    }));
+    const body = encodeChunkMessage(message(list, { p: '~'.repeat(16), d: '#'.repeat(16) }));
+    expect(Buffer.byteLength(body)).toBeLessThan(MAX_MESSAGE_BYTES);
+    expect(Buffer.byteLength(body) / 6000).toBeLessThan(34);
+  });
+
+  it('rejects malformed bodies with ChunkMessageError', () => {
+    expect(() => decodeChunkMessage('nope')).toThrow(ChunkMessageError);
+    expect(() => decodeChunkMessage(JSON.stringify({ v: 2 }))).toThrow(ChunkMessageError);
+    const body = JSON.parse(
+      encodeChunkMessage(
+        message([{ msOfDay: 1, seq: 2, type: 3, flags: 4, value: 5, duration: 6, copies: 1 }]),
+      ),
+    ) as Record<string, unknown>;
+    expect(() => decodeChunkMessage(JSON.stringify({ ...body, n: 2 }))).toThrow(ChunkMessageError);
+    expect(() => decodeChunkMessage(JSON.stringify({ ...body, id: 7 }))).toThrow(ChunkMessageError);
+  });
+});
