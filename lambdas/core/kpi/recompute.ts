@@ -1,0 +1,110 @@
+import {
+  PutItemCommand,
+  QueryCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { CapacityMeter, type CapacityTotals } from '../storage/capacity';
+import { DAY_SUMMARY_SORT_KEY_PREFIX } from '../storage/stream-filter';
+import { daySk, KPI_SK, summaryPk } from '../storage/keys';
+import { daySummaryFromItem } from '../storage/summary';
+import { computeKpis, WINDOW_DAYS, type DayKpiInputs, type Kpis } from './compute';
+
+export interface RecomputeKpisDeps {
+  readonly client: DynamoDBClient;
+  readonly tableName: string;
+  /** Wall clock for computedAt. @default Date.now */
+  readonly clock?: () => number;
+  readonly meter?: CapacityMeter;
+}
+
+export interface RecomputeKpisResult {
+  /** Undefined when the patient/device has no stored day (nothing written). */
+  readonly kpis?: Kpis;
+  readonly capacity: CapacityTotals;
+}
+
+const n = (value: number): AttributeValue => ({ N: String(value) });
+const nullable = (value: number | null): AttributeValue => (value === null ? { NULL: true } : n(value));
+
+/**
+ * Recomputes one (patient, device)'s KPIs from its day summaries and puts the KPI item
+ * (sk KPI, which the stream filter ignores). Reads are strongly consistent and the result
+ * depends only on the stored summaries, so a retried or repeated run writes the same KPIs.
+ */
+export async function recomputeKpis(
+  deps: RecomputeKpisDeps,
+  patientId: string,
+  deviceId: string,
+): Promise<RecomputeKpisResult> {
+  const meter = deps.meter ?? new CapacityMeter();
+  const before = meter.snapshot();
+  const pk = summaryPk(patientId, deviceId);
+
+  const latest = await deps.client.send(
+    new QueryCommand({
+      TableName: deps.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :day)',
+      ExpressionAttributeValues: { ':pk': { S: pk }, ':day': { S: DAY_SUMMARY_SORT_KEY_PREFIX } },
+      ScanIndexForward: false,
+      Limit: 1,
+      ConsistentRead: true,
+      ReturnConsumedCapacity: 'TOTAL',
+    }),
+  );
+  meter.record('read', latest.ConsumedCapacity);
+  const newest = latest.Items?.[0];
+  if (!newest) return { capacity: meter.since(before) };
+  const asOf = daySummaryFromItem(newest).dayNumber;
+
+  const days: DayKpiInputs[] = [];
+  let startKey: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await deps.client.send(
+      new QueryCommand({
+        TableName: deps.tableName,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: {
+          ':pk': { S: pk },
+          ':from': { S: daySk(asOf - (WINDOW_DAYS - 1)) },
+          ':to': { S: daySk(asOf) },
+        },
+        ConsistentRead: true,
+        ExclusiveStartKey: startKey,
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
+    );
+    meter.record('read', page.ConsumedCapacity);
+    for (const item of page.Items ?? []) {
+      const summary = daySummaryFromItem(item);
+      days.push({ dayNumber: summary.dayNumber, ...summary.inputs });
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+
+  const kpis = computeKpis(days, asOf);
+  const response = await deps.client.send(
+    new PutItemCommand({
+      TableName: deps.tableName,
+      Item: {
+        pk: { S: pk },
+        sk: { S: KPI_SK },
+        patientId: { S: patientId },
+        deviceId: { S: deviceId },
+        asOf: { S: kpis.asOf },
+        windowStart: { S: kpis.windowStart },
+        usageDays: n(kpis.usageDays),
+        compliancePct: n(kpis.compliancePct),
+        avgUsageMinutes: n(kpis.avgUsageMinutes),
+        ahi: nullable(kpis.ahi),
+        meanLeak: nullable(kpis.meanLeak),
+        alarms: n(kpis.alarms),
+        events: n(kpis.events),
+        computedAt: n((deps.clock ?? Date.now)()),
+      },
+      ReturnConsumedCapacity: 'TOTAL',
+    }),
+  );
+  meter.record('write', response.ConsumedCapacity);
+  return { kpis, capacity: meter.since(before) };
+}
