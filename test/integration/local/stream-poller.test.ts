@@ -1,6 +1,6 @@
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { KPI_STREAM_FILTER_PATTERN } from '../../../lambdas/core/storage/stream-filter';
 import type { StreamFailureRecord } from '../../../local/event-sources/stream-failure-record';
@@ -14,6 +14,9 @@ import { drain, eventually, useLocalS3Sqs } from '../support/s3-sqs';
 import { useTestTable } from '../support/table';
 
 type StreamResult = DynamoDBBatchResponse | void;
+
+/** DynamoDB Local shows a write in its stream 1-60 ms later (measured); idle must outlast that. */
+const STREAM_QUIET_MS = 200;
 
 describe('createStreamPoller', () => {
   // One stream-enabled table for the whole block; each test starts from LATEST and writes its own keys.
@@ -68,6 +71,13 @@ describe('createStreamPoller', () => {
     table.current.doc.send(
       new PutCommand({ TableName: table.current.tableName, Item: { pk, sk, ...extra } }),
     );
+  /** One BatchWriteItem, so the changes reach the stream together and land in one batch. */
+  const putAll = (...sks: string[]) =>
+    table.current.doc.send(
+      new BatchWriteCommand({
+        RequestItems: { [table.current.tableName]: sks.map((sk) => ({ PutRequest: { Item: { pk, sk } } })) },
+      }),
+    );
   const sortKeys = (records: readonly DynamoDBRecord[]) => records.map((r) => r.dynamodb?.Keys?.['sk']?.S);
 
   it('delivers only the records KPI_STREAM_FILTER_PATTERN lets through, shaped like Lambda’s', async () => {
@@ -92,7 +102,7 @@ describe('createStreamPoller', () => {
       'all four changes to be read',
       () => poller.counters.records + poller.counters.filteredOut === 4,
     );
-    await poller.waitForIdle({ timeoutMs: 5000 });
+    await poller.waitForIdle({ timeoutMs: 5000, quietMs: STREAM_QUIET_MS });
 
     const delivered = fake.calls.flatMap((c) => c.event.Records);
     expect(delivered.map((r) => [r.eventName, r.dynamodb?.Keys?.['sk']?.S])).toEqual([
@@ -129,10 +139,9 @@ describe('createStreamPoller', () => {
       },
     });
     const poller = await started({ handler: fake.handler, maxBatchingWindowMs: 300 });
-    await put('DAY#2024-03-10');
-    await put('DAY#2024-03-11');
+    await putAll('DAY#2024-03-10', 'DAY#2024-03-11');
     await eventually('the retry', () => fake.calls.length === 2);
-    await poller.waitForIdle({ timeoutMs: 5000 });
+    await poller.waitForIdle({ timeoutMs: 5000, quietMs: STREAM_QUIET_MS });
 
     expect(fake.calls.map((c) => sortKeys(c.event.Records))).toEqual([
       ['DAY#2024-03-10', 'DAY#2024-03-11'],
@@ -154,11 +163,9 @@ describe('createStreamPoller', () => {
       }),
     });
     const poller = await started({ handler: fake.handler, maxBatchingWindowMs: 400 });
-    await put('DAY#1');
-    await put('DAY#2');
-    await put('DAY#3');
+    await putAll('DAY#1', 'DAY#2', 'DAY#3');
     await eventually('the retry', () => fake.calls.length === 2);
-    await poller.waitForIdle({ timeoutMs: 5000 });
+    await poller.waitForIdle({ timeoutMs: 5000, quietMs: STREAM_QUIET_MS });
 
     expect(fake.calls.map((c) => sortKeys(c.event.Records))).toEqual([
       ['DAY#1', 'DAY#2', 'DAY#3'],
@@ -184,7 +191,7 @@ describe('createStreamPoller', () => {
     await eventually('the failure to be reported', () => poller.counters.failedBatches === 1);
     await put('DAY#good');
     await eventually('the next record', () => poller.counters.records === 3);
-    await poller.waitForIdle({ timeoutMs: 5000 });
+    await poller.waitForIdle({ timeoutMs: 5000, quietMs: STREAM_QUIET_MS });
 
     expect(fake.calls.map((c) => sortKeys(c.event.Records))).toEqual([
       ['DAY#bad'],
@@ -231,11 +238,11 @@ describe('createStreamPoller', () => {
       bisectBatchOnFunctionError: true,
       onFailure: { sqs, queueUrl: services.queues.kpiFailure.url },
     });
-    for (const sk of ['DAY#1', 'DAY#2', 'DAY#3', 'DAY#4']) await put(sk);
+    await putAll('DAY#1', 'DAY#2', 'DAY#3', 'DAY#4');
     await eventually('the last half', () =>
       fake.calls.some((c) => sortKeys(c.event.Records).includes('DAY#4')),
     );
-    await poller.waitForIdle({ timeoutMs: 5000 });
+    await poller.waitForIdle({ timeoutMs: 5000, quietMs: STREAM_QUIET_MS });
 
     expect(fake.calls.map((c) => sortKeys(c.event.Records))).toEqual([
       ['DAY#1', 'DAY#2', 'DAY#3', 'DAY#4'],
@@ -259,7 +266,7 @@ describe('createStreamPoller', () => {
     await put('DAY#slow');
     await eventually('the invocation to start', () => fake.calls.length === 1);
     expect(poller.isIdle()).toBe(false);
-    await poller.waitForIdle({ timeoutMs: 5000 });
+    await poller.waitForIdle({ timeoutMs: 5000, quietMs: STREAM_QUIET_MS });
     expect(poller.counters).toMatchObject({ invocations: 1, records: 1 });
   });
 });
