@@ -52,6 +52,21 @@ describe('identityKey', () => {
       }),
     );
   });
+  it('matches a plain toString/padStart rendering for any values', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 86_399_999 }),
+        fc.nat({ max: 0xffffffff }),
+        fc.nat({ max: 0xffff }),
+        (ms, seq, type) => {
+          const events = decodeOne({ timestamp: DAY_START + ms, seq, type });
+          const plain = `${String(ms).padStart(8, '0')}-${seq.toString(16).padStart(8, '0')}-${type.toString(16).padStart(4, '0')}`;
+          expect(identityKey(events, 0)).toBe(plain);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
 });
 
 describe('contentKey', () => {
@@ -64,6 +79,25 @@ describe('contentKey', () => {
     expect(contentKey(decodeOne({ value: -0 }), 0)).not.toBe(contentKey(decodeOne({ value: 0 }), 0));
     expect(contentKey(decodeOne({ seq: 1, type: 2 }), 0)).toBe(
       contentKey(decodeOne({ seq: 9, type: 3, timestamp: DAY_START + 5 }), 0),
+    );
+  });
+  it('matches a plain rendering of flags, value bits and duration for any values', () => {
+    fc.assert(
+      fc.property(
+        fc.nat({ max: 0xffff }),
+        fc.double({ noNaN: true, noDefaultInfinity: true }),
+        fc.nat({ max: 0xffffffff }),
+        (flags, value, duration) => {
+          const bits = new DataView(new ArrayBuffer(8));
+          bits.setFloat64(0, value);
+          const plain =
+            flags.toString(16).padStart(4, '0') +
+            bits.getBigUint64(0).toString(16).padStart(16, '0') +
+            duration.toString(16).padStart(8, '0');
+          expect(contentKey(decodeOne({ flags, value, duration }), 0)).toBe(plain);
+        },
+      ),
+      { numRuns: 200 },
     );
   });
 });
