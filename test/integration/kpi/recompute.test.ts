@@ -1,0 +1,129 @@
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import fc from 'fast-check';
+import { formatDay } from '../../../lambdas/core/dump/days';
+import type { DumpEvent } from '../../../lambdas/core/dump/types';
+import { recomputeKpis } from '../../../lambdas/core/kpi/recompute';
+import { ingestInProcess } from '../../../lambdas/core/storage/in-process';
+import { KPI_SK, summaryPk } from '../../../lambdas/core/storage/keys';
+import { at, BASE_DAY, dayEvents, decodedDump, MS_PER_DAY, seededRandom } from '../../factories/events';
+import { scanEvents, type StoredEvent } from '../support/storage';
+import { useTestTable } from '../support/table';
+
+const NOW = at(BASE_DAY + 200);
+
+/** Exact fraction of a double found by doubling (exact in binary) until it is an integer. */
+function fractionOf(value: number): { num: bigint; den: bigint } {
+  let scaled = value;
+  let den = 1n;
+  while (!Number.isInteger(scaled)) {
+    scaled *= 2;
+    den *= 2n;
+  }
+  return { num: BigInt(scaled), den };
+}
+
+/** round(num/den, decimals) half away from zero, as floor(|x| x 10^d + 1/2) with the sign put back. */
+function roundHalfAway(num: bigint, den: bigint, decimals: number): number {
+  const negative = num < 0n !== den < 0n;
+  const a = num < 0n ? -num : num;
+  const b = den < 0n ? -den : den;
+  const p = 10n ** BigInt(decimals);
+  const units = (2n * a * p + b) / (2n * b);
+  const text = (Number(units) / Number(p)).toFixed(decimals);
+  const value = Number(text);
+  return negative && value !== 0 ? -value : value;
+}
+
+/** The spec's KPIs computed directly from stored event items, independently of the summaries. */
+function bruteForceKpis(events: readonly StoredEvent[]) {
+  const dayOf = (e: StoredEvent) => Math.floor(e.timestamp / MS_PER_DAY);
+  const asOf = Math.max(...events.map(dayOf));
+  const inWindow = events.filter((e) => dayOf(e) >= asOf - 44 && dayOf(e) <= asOf);
+  const therapy = new Map<number, number>();
+  for (const e of inWindow)
+    if (e.type === 1) therapy.set(dayOf(e), (therapy.get(dayOf(e)) ?? 0) + e.duration);
+  const used = [...therapy.entries()].filter(([, seconds]) => seconds >= 14_400);
+  const totalTherapy = [...therapy.values()].reduce((a, b) => a + b, 0);
+  const apneas = inWindow.filter((e) => e.type === 2 || e.type === 3).length;
+  const leaks = inWindow.filter((e) => e.type === 4).map((e) => fractionOf(e.value));
+  let leakNum = 0n;
+  let leakDen = 1n;
+  for (const { num, den } of leaks) {
+    const common = den > leakDen ? den : leakDen;
+    leakNum = leakNum * (common / leakDen) + num * (common / den);
+    leakDen = common;
+  }
+  return {
+    asOf: formatDay(asOf),
+    windowStart: formatDay(asOf - 44),
+    usageDays: used.length,
+    compliancePct: roundHalfAway(BigInt(used.filter(([d]) => d >= asOf - 29).length * 100), 30n, 1),
+    avgUsageMinutes: roundHalfAway(BigInt(totalTherapy), 2700n, 1),
+    ahi: totalTherapy === 0 ? null : roundHalfAway(BigInt(apneas * 3600), BigInt(totalTherapy), 2),
+    meanLeak: leaks.length === 0 ? null : roundHalfAway(leakNum, leakDen * BigInt(leaks.length), 2),
+    alarms: inWindow.filter((e) => e.type === 7).length,
+    events: inWindow.length,
+  };
+}
+
+describe('recomputeKpis', () => {
+  const table = useTestTable({ prefix: 'kpi' });
+  let patient = 0;
+
+  it('equals a brute-force computation over the stored events, on generated dumps', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 2 ** 31 }),
+        fc.integer({ min: 40, max: 60 }),
+        fc.integer({ min: 2, max: 3 }),
+        async (seed, span, dumps) => {
+          const random = seededRandom(seed);
+          const patientId = `P-kpi-${++patient}`;
+          const all = dayEvents(BASE_DAY, span, { perDay: 12, random }).filter(() => random() > 0.15);
+          // Long sessions on some days so usage/compliance cross the 4-hour line.
+          const sessions: DumpEvent[] = Array.from({ length: 25 }, (_, i) => ({
+            timestamp: at(BASE_DAY + Math.floor(random() * span), 79_000_000 + i),
+            seq: 900_000 + i,
+            type: 1,
+            flags: 0,
+            value: 9,
+            duration: 7200 + Math.floor(random() * 10_000),
+          }));
+          const pool = [...all, ...sessions];
+          for (let d = 0; d < dumps; d++) {
+            const start = Math.floor(random() * pool.length * 0.5);
+            const slice = pool.slice(start, start + Math.floor(pool.length * 0.7));
+            const withConflicts = slice.map((e) => (random() < 0.05 ? { ...e, value: e.value + 0.25 } : e));
+            await ingestInProcess(
+              { client: table.current.client, tableName: table.current.tableName, now: NOW, saltBuckets: 2 },
+              { bucket: 'b', key: `${patientId}/${d}`, version: 'v' },
+              decodedDump(withConflicts, { patientId }),
+              NOW,
+            );
+          }
+
+          const { kpis } = await recomputeKpis(table.current, patientId, 'DEV-1');
+          const stored = (await scanEvents(table.current)).filter((e) => e.pk.includes(`#${patientId}#`));
+          expect(kpis).toEqual(bruteForceKpis(stored));
+
+          const item = await table.current.client.send(
+            new GetItemCommand({
+              TableName: table.current.tableName,
+              Key: { pk: { S: summaryPk(patientId, 'DEV-1') }, sk: { S: KPI_SK } },
+            }),
+          );
+          expect(item.Item?.['asOf']?.S).toBe(kpis?.asOf);
+          expect(Number(item.Item?.['events']?.N)).toBe(kpis?.events);
+          const again = await recomputeKpis(table.current, patientId, 'DEV-1');
+          expect(again.kpis).toEqual(kpis);
+        },
+      ),
+      { numRuns: 3 },
+    );
+  }, 60_000);
+
+  it('writes nothing for a patient without stored days', async () => {
+    const result = await recomputeKpis(table.current, 'P-nobody', 'DEV-1');
+    expect(result.kpis).toBeUndefined();
+  });
+});
