@@ -98,13 +98,15 @@ export function createSqsPoller(options: SqsPollerOptions): SqsPoller {
 
   const { sqs, queueUrl } = options;
   const counters = { invocations: 0, records: 0, succeeded: 0, failed: 0, movedToDlq: 0, handlerErrors: 0 };
-  let source: SqsSource | undefined;
   let maxReceiveCount = Number.POSITIVE_INFINITY;
   let running = false;
   let stopping = new AbortController();
   let workers: Promise<void>[] = [];
   let busy = 0;
   let peakConcurrency = 0;
+
+  /** A sleep that stop() cuts short. */
+  const pause = (ms: number) => sleep(ms, undefined, { signal: stopping.signal }).catch(() => undefined);
 
   async function receive(max: number, waitSeconds: number): Promise<Message[]> {
     const result = await sqs.send(
@@ -123,19 +125,17 @@ export function createSqsPoller(options: SqsPollerOptions): SqsPoller {
   async function collectBatch(): Promise<Message[]> {
     const batch = await receive(batchSize, waitTimeSeconds);
     if (batch.length === 0) {
-      if (waitTimeSeconds === 0)
-        await sleep(idlePollMs, undefined, { signal: stopping.signal }).catch(() => {});
+      if (waitTimeSeconds === 0) await pause(idlePollMs);
       return batch;
     }
     const deadline = Date.now() + windowMs;
     while (running && batch.length < batchSize && Date.now() < deadline) {
       const remainingMs = deadline - Date.now();
-      const more = await receive(
-        batchSize - batch.length,
-        Math.min(waitTimeSeconds, Math.floor(remainingMs / 1000)),
-      );
+      const wait = Math.min(waitTimeSeconds, Math.floor(remainingMs / 1000));
+      const more = await receive(batchSize - batch.length, wait);
       batch.push(...more);
-      if (more.length === 0 && remainingMs < 1000) await sleep(Math.min(remainingMs, 50));
+      // A short poll that found nothing must not spin until the window closes.
+      if (more.length === 0 && wait === 0) await pause(Math.min(remainingMs, idlePollMs));
     }
     return batch;
   }
@@ -240,7 +240,7 @@ export function createSqsPoller(options: SqsPollerOptions): SqsPoller {
       } catch (error) {
         if (!running) return;
         log(`${options.functionName}: polling ${queueUrl} failed, retrying: ${describe(error)}`);
-        await sleep(250);
+        await pause(250);
       }
     }
   }
@@ -271,7 +271,7 @@ export function createSqsPoller(options: SqsPollerOptions): SqsPoller {
       );
       const queueArn = Attributes.QueueArn;
       if (queueArn === undefined) throw new Error(`queue ${queueUrl} did not report its ARN`);
-      source = { queueArn, region: regionOfArn(queueArn) };
+      const from: SqsSource = { queueArn, region: regionOfArn(queueArn) };
       if (Attributes.RedrivePolicy !== undefined) {
         maxReceiveCount = Number(
           (JSON.parse(Attributes.RedrivePolicy) as { maxReceiveCount: unknown }).maxReceiveCount,
@@ -279,7 +279,6 @@ export function createSqsPoller(options: SqsPollerOptions): SqsPoller {
       }
       running = true;
       stopping = new AbortController();
-      const from = source;
       workers = Array.from({ length: concurrency }, () => work(from));
     },
     async stop() {

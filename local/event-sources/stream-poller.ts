@@ -182,7 +182,14 @@ export function createStreamPoller(options: StreamPollerOptions): StreamPoller {
     for (const shard of shards.values()) {
       if (!isReady(shard)) continue;
       shard.status = 'reading';
-      shard.worker = readShard(shard);
+      // Not expected (readShard handles AWS errors itself), but a rejected worker must not take the
+      // process down; the shard then stays busy so waitForIdle() reports it.
+      shard.worker = readShard(shard).catch((error: unknown) => {
+        shard.caughtUp = false;
+        log(
+          `${options.functionName}: stopped reading shard ${shard.id} after an unexpected error: ${describe(error)}`,
+        );
+      });
     }
   }
 
