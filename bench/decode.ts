@@ -3,6 +3,7 @@
  * day, compared with copying the same bytes. Run: `npx tsx bench/decode.ts [--runs N]`.
  * Target: under 80 ms per decode on one core, within 4x of Buffer.copy.
  */
+import * as os from 'node:os';
 import { generateSingleDump } from '../generator';
 import { crc32Js, decodeDump, nativeCrc32 } from '../lambdas/core/dump';
 
@@ -36,6 +37,8 @@ export interface DecodeBenchResult {
   readonly crcNativeMs: number | undefined;
   readonly crcJsMs: number;
   readonly node: string;
+  /** 1-minute load average when the run ended: on a shared 2-core box, medians above ~1 are contended. */
+  readonly loadAverage: number;
 }
 
 function median(values: number[]): number {
@@ -93,6 +96,7 @@ export function runDecodeBench(options: DecodeBenchOptions = {}): DecodeBenchRes
     crcNativeMs: crcNative === undefined ? undefined : median(crcNative),
     crcJsMs: median(crcJs),
     node: process.version,
+    loadAverage: os.loadavg()[0]!,
   };
 }
 
@@ -100,7 +104,7 @@ export function formatDecodeBench(r: DecodeBenchResult): string {
   const n = (x: number) => Math.round(x).toLocaleString('en-US');
   const ms = (x: number) => `${x.toFixed(1)} ms`;
   return [
-    `decode bench (${r.node}, one core): ${n(r.records)} records, ${(r.bytes / 1e6).toFixed(1)} MB, ${r.days} days`,
+    `decode bench (${r.node}, one core, load average ${r.loadAverage.toFixed(1)}): ${n(r.records)} records, ${(r.bytes / 1e6).toFixed(1)} MB, ${r.days} days`,
     `  decodeDump        ${ms(r.decodeMs)} median (min ${ms(r.decodeMinMs)}, max ${ms(r.decodeMaxMs)})  ${(r.eventsPerSecond / 1e6).toFixed(1)} M events/s`,
     `  Buffer.copy       ${ms(r.copyFreshMs)} into a fresh buffer, ${ms(r.copyReusedMs)} into a reused one`,
     `  ratio             ${r.ratioToFreshCopy.toFixed(1)}x fresh copy, ${r.ratioToReusedCopy.toFixed(1)}x reused copy (target: < 80 ms, within 4x of copy)`,

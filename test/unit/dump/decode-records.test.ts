@@ -217,6 +217,15 @@ describe('decodeDump record checks', () => {
     expect(Array.from(decoded.events.value)).toEqual([4, 5]);
   });
 
+  it('decodes bytes that start at an odd offset inside a larger buffer (e.g. a pooled Buffer)', () => {
+    const dump = rawDump({ records: [{ timestamp: BigInt(DAY_START), seq: 8, value: 2.5 }] });
+    const host = new Uint8Array(dump.length + 3);
+    host.set(dump, 3);
+    const decoded = decodeDump(host.subarray(3, 3 + dump.length));
+    expect(Array.from(decoded.events.seq)).toEqual([8]);
+    expect(Array.from(decoded.events.value)).toEqual([2.5]);
+  });
+
   it('does not keep a reference to the input bytes', () => {
     const bytes = rawDump({ records: [{ timestamp: BigInt(DAY_START), seq: 4 }] });
     const decoded = decodeDump(bytes);
