@@ -1,7 +1,8 @@
 import { App } from 'aws-cdk-lib';
 import { DumpflowError } from '../lambdas/core/errors';
 import { loadConfig } from '../lib/config';
-import { addComplianceChecks, createDumpflowStacks } from '../lib/dumpflow-app';
+import { addComplianceChecks } from '../lib/compliance';
+import { createDumpflowStacks } from '../lib/dumpflow-app';
 
 const app = new App();
 try {

@@ -1,5 +1,4 @@
-import { Tags, Validations, type App, type Environment } from 'aws-cdk-lib';
-import { AwsSolutionsChecks, HIPAASecurityChecks, ServerlessChecks } from 'cdk-nag';
+import { Tags, type App, type Environment } from 'aws-cdk-lib';
 import type { DumpflowConfig } from './config';
 import { DataStack } from './stacks/data-stack';
 import { IngestStack } from './stacks/ingest-stack';
@@ -47,13 +46,4 @@ export function createDumpflowStacks(app: App, config: DumpflowConfig, account?:
   Tags.of(app).add('project', 'dumpflow');
   Tags.of(app).add('dumpflow:profile', config.profile);
   return { data, ingest, monitoring };
-}
-
-/** cdk-nag 3 rule packs, run by CDK's policy validation on every synth (errors stop synthesis). */
-export function addComplianceChecks(app: App): void {
-  Validations.of(app).addPlugins(
-    new AwsSolutionsChecks(app),
-    new HIPAASecurityChecks(app),
-    new ServerlessChecks(app),
-  );
 }
