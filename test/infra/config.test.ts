@@ -1,0 +1,320 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import * as fc from 'fast-check';
+import { ConfigError } from '../../lambdas/core/errors';
+import {
+  COMMON_DEFAULTS,
+  CONTEXT_KEYS,
+  contextFromObject,
+  loadConfig,
+  LOG_RETENTION_DAYS,
+  PROFILE_DEFAULTS,
+  type DumpflowConfig,
+} from '../../lib/config';
+import { KEY_EU_CENTRAL_1, KEY_US_EAST_1, PRODUCTION_GLOBAL_CONTEXT, without } from './fixtures';
+
+const load = (values: Record<string, unknown> = {}, env: Record<string, string> = {}): DumpflowConfig =>
+  loadConfig(contextFromObject(values), env);
+
+/** Runs `action`, expecting a ConfigError, and returns its message. */
+function configErrorOf(action: () => unknown): string {
+  try {
+    action();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).code).toBe('E_CONFIG');
+    return (error as ConfigError).message;
+  }
+  throw new Error('expected a ConfigError, nothing was thrown');
+}
+
+describe('loadConfig', () => {
+  describe('dev profile (the default)', () => {
+    const config = load();
+
+    it('uses AWS on-demand starting values as warm throughput, so there is no pre-warm charge', () => {
+      expect(config.profile).toBe('dev');
+      expect(config.warmReadUnitsPerSecond).toBe(12_000);
+      expect(config.warmWriteUnitsPerSecond).toBe(4_000);
+    });
+
+    it('reserves no concurrency and keeps small concurrency limits', () => {
+      expect(config.parser).toEqual({
+        memoryMb: 3008,
+        timeoutSeconds: 120,
+        maxConcurrency: 5,
+        reservedConcurrency: undefined,
+      });
+      expect(config.worker).toEqual({
+        memoryMb: 1024,
+        timeoutSeconds: 60,
+        maxConcurrency: 20,
+        reservedConcurrency: undefined,
+        batchSize: 10,
+      });
+      expect(config.kpi).toEqual({
+        memoryMb: 512,
+        timeoutSeconds: 30,
+        reservedConcurrency: undefined,
+        batchSize: 100,
+        parallelizationFactor: 1,
+        maxRecordAgeSeconds: 3600,
+        retryAttempts: 5,
+      });
+    });
+
+    it('is environment-agnostic, has no replicas and keeps data by default (deletion protection on)', () => {
+      expect(config.region).toBeUndefined();
+      expect(config.replicaRegions).toEqual([]);
+      expect(config.removalPolicy).toBe('retain');
+      expect(config.deletionProtection).toBe(true);
+    });
+
+    it('has the documented retention, prefixes and alarm thresholds', () => {
+      expect(config).toMatchObject({
+        saltBuckets: 10,
+        maxReceiveCount: 5,
+        logRetentionDays: 30,
+        logLevel: 'INFO',
+        incomingPrefix: 'incoming/',
+        rejectedPrefix: 'rejected/',
+        rejectedRetentionDays: 30,
+        processedRetentionDays: 7,
+        noncurrentRetentionDays: 7,
+        alarmEmail: undefined,
+        alarmQueueAgeSeconds: 120,
+        alarmIteratorAgeSeconds: 600,
+        alarmUploadToCompleteP99Ms: 60_000,
+        stackPrefix: 'Dumpflow',
+      });
+    });
+
+    it('turns deletion protection off only when removalPolicy is destroy', () => {
+      const destroy = load({ 'dumpflow:removalPolicy': 'destroy' });
+      expect(destroy.removalPolicy).toBe('destroy');
+      expect(destroy.deletionProtection).toBe(false);
+    });
+  });
+
+  describe('production profile', () => {
+    const config = load({ 'dumpflow:profile': 'production' });
+
+    it('pre-warms the table to the source design (500,000 reads, 750,000 writes per second)', () => {
+      expect(config.warmReadUnitsPerSecond).toBe(500_000);
+      expect(config.warmWriteUnitsPerSecond).toBe(750_000);
+    });
+
+    it('reserves concurrency at least as high as each event source may drive', () => {
+      expect(config.parser.maxConcurrency).toBe(50);
+      expect(config.parser.reservedConcurrency).toBe(50);
+      expect(config.worker.maxConcurrency).toBe(400);
+      expect(config.worker.reservedConcurrency).toBe(400);
+      expect(config.kpi.reservedConcurrency).toBe(100);
+      expect(config.kpi.parallelizationFactor).toBe(2);
+    });
+
+    it('keeps logs and rejected dumps for a year', () => {
+      expect(config.logRetentionDays).toBe(365);
+      expect(config.rejectedRetentionDays).toBe(365);
+      expect(config.processedRetentionDays).toBe(90);
+      expect(config.deletionProtection).toBe(true);
+    });
+
+    it('refuses removalPolicy=destroy', () => {
+      expect(
+        configErrorOf(() => load({ 'dumpflow:profile': 'production', 'dumpflow:removalPolicy': 'destroy' })),
+      ).toMatch(/removalPolicy=destroy is refused for the production profile/);
+    });
+  });
+
+  describe('value forms', () => {
+    it('reads numbers given as strings (the form -c passes) and as JSON numbers', () => {
+      expect(load({ 'dumpflow:parserMemoryMb': '4096' }).parser.memoryMb).toBe(4096);
+      expect(load({ 'dumpflow:parserMemoryMb': 2048 }).parser.memoryMb).toBe(2048);
+    });
+
+    it('reads lists as comma-separated strings or JSON arrays, and maps as name=value pairs or JSON objects', () => {
+      const fromCli = load(PRODUCTION_GLOBAL_CONTEXT);
+      const fromJson = load({
+        ...PRODUCTION_GLOBAL_CONTEXT,
+        'dumpflow:replicaRegions': ['eu-central-1', 'us-east-1'],
+        'dumpflow:replicaKeyArns': { 'eu-central-1': KEY_EU_CENTRAL_1, 'us-east-1': KEY_US_EAST_1 },
+      });
+      for (const config of [fromCli, fromJson]) {
+        expect(config.region).toBe('eu-west-1');
+        expect(config.replicaRegions).toEqual(['eu-central-1', 'us-east-1']);
+        expect(config.replicaKeyArns).toEqual({
+          'eu-central-1': KEY_EU_CENTRAL_1,
+          'us-east-1': KEY_US_EAST_1,
+        });
+        expect(config.alarmEmail).toBe('oncall@example.com');
+      }
+    });
+
+    it('turns reserved concurrency off with "none"', () => {
+      const config = load({ 'dumpflow:profile': 'production', 'dumpflow:workerReservedConcurrency': 'none' });
+      expect(config.worker.reservedConcurrency).toBeUndefined();
+    });
+
+    it('accepts every whole number inside a range and rejects every one outside it', () => {
+      fc.assert(
+        fc.property(fc.integer({ min: -100_000, max: 100_000 }), (value) => {
+          const read = () => load({ 'dumpflow:workerMemoryMb': String(value) }).worker.memoryMb;
+          if (value >= 128 && value <= 10_240) {
+            expect(read()).toBe(value);
+          } else {
+            expect(configErrorOf(read)).toContain(
+              'dumpflow:workerMemoryMb must be a whole number from 128 to 10240',
+            );
+          }
+        }),
+      );
+    });
+  });
+
+  describe('environment', () => {
+    it('stays region-agnostic without replicas even when CDK_DEFAULT_REGION is set', () => {
+      expect(load({}, { CDK_DEFAULT_REGION: 'eu-west-1' }).region).toBeUndefined();
+    });
+
+    it('takes the primary region from CDK_DEFAULT_REGION when replicas need one and no context region is given', () => {
+      expect(
+        load(without(PRODUCTION_GLOBAL_CONTEXT, 'dumpflow:region'), { CDK_DEFAULT_REGION: 'eu-west-1' })
+          .region,
+      ).toBe('eu-west-1');
+    });
+
+    it('fails with a clear message when replicas are configured without any region', () => {
+      expect(configErrorOf(() => load(without(PRODUCTION_GLOBAL_CONTEXT, 'dumpflow:region')))).toMatch(
+        /replicaRegions makes the table a global table, which needs a concrete primary region: pass -c dumpflow:region=<region>/,
+      );
+    });
+  });
+
+  describe('fails fast on bad values', () => {
+    const cases: Array<[string, Record<string, unknown>, RegExp]> = [
+      [
+        'an unknown key (typo)',
+        { 'dumpflow:parserMemory': '1024' },
+        /unknown context key dumpflow:parserMemory/,
+      ],
+      [
+        'an unknown profile',
+        { 'dumpflow:profile': 'staging' },
+        /dumpflow:profile must be one of dev, production, got "staging"/,
+      ],
+      [
+        'a fraction',
+        { 'dumpflow:saltBuckets': '2.5' },
+        /dumpflow:saltBuckets must be a whole number from 1 to 1000, got "2.5"/,
+      ],
+      [
+        'a word for a number',
+        { 'dumpflow:kpiBatchSize': 'many' },
+        /dumpflow:kpiBatchSize must be a whole number/,
+      ],
+      ['a timeout over 15 minutes', { 'dumpflow:parserTimeoutSeconds': '901' }, /from 1 to 900/],
+      [
+        'warm reads below the on-demand baseline',
+        { 'dumpflow:warmReadUnitsPerSecond': '1000' },
+        /from 12000 to/,
+      ],
+      [
+        'warm writes below the on-demand baseline',
+        { 'dumpflow:warmWriteUnitsPerSecond': '3999' },
+        /from 4000 to/,
+      ],
+      [
+        'a retention CloudWatch does not offer',
+        { 'dumpflow:logRetentionDays': '31' },
+        /must be one of 1, 3, 5/,
+      ],
+      [
+        'a bad email address',
+        { 'dumpflow:alarmEmail': 'oncall' },
+        /dumpflow:alarmEmail must be an email address/,
+      ],
+      ['a bad log level', { 'dumpflow:logLevel': 'TRACE' }, /must be one of DEBUG, INFO, WARN, ERROR/],
+      ['a bad removal policy', { 'dumpflow:removalPolicy': 'snapshot' }, /must be one of retain, destroy/],
+      [
+        'a prefix without a trailing slash',
+        { 'dumpflow:incomingPrefix': 'incoming' },
+        /must be an S3 key prefix ending in '\/'/,
+      ],
+      [
+        'overlapping prefixes (rejected copies would be parsed again)',
+        { 'dumpflow:incomingPrefix': 'dumps/', 'dumpflow:rejectedPrefix': 'dumps/rejected/' },
+        /overlap; a rejected copy would be parsed again/,
+      ],
+      [
+        'reserved concurrency below the event source maximum',
+        { 'dumpflow:workerMaxConcurrency': '50', 'dumpflow:workerReservedConcurrency': '40' },
+        /dumpflow:workerReservedConcurrency \(40\) is below dumpflow:workerMaxConcurrency \(50\)/,
+      ],
+      ['an SQS maximum concurrency below 2', { 'dumpflow:parserMaxConcurrency': '1' }, /from 2 to 1000/],
+      ['a bad stack prefix', { 'dumpflow:stackPrefix': '1dumpflow' }, /must start with a letter/],
+      [
+        'a replica region without a key',
+        { ...PRODUCTION_GLOBAL_CONTEXT, 'dumpflow:replicaKeyArns': `eu-central-1=${KEY_EU_CENTRAL_1}` },
+        /replica region us-east-1 has no KMS key.*add us-east-1=<key ARN> to dumpflow:replicaKeyArns/,
+      ],
+      [
+        'a key ARN from another region',
+        {
+          ...PRODUCTION_GLOBAL_CONTEXT,
+          'dumpflow:replicaKeyArns': `eu-central-1=${KEY_US_EAST_1},us-east-1=${KEY_US_EAST_1}`,
+        },
+        /must map eu-central-1 to a KMS key ARN in eu-central-1/,
+      ],
+      [
+        'a key for a region that is not a replica',
+        {
+          ...PRODUCTION_GLOBAL_CONTEXT,
+          'dumpflow:replicaKeyArns': `eu-central-1=${KEY_EU_CENTRAL_1},us-east-1=${KEY_US_EAST_1},ap-south-1=arn:aws:kms:ap-south-1:111122223333:key/abc`,
+        },
+        /names a region that is not in dumpflow:replicaRegions/,
+      ],
+      [
+        'the primary region listed as a replica',
+        { ...PRODUCTION_GLOBAL_CONTEXT, 'dumpflow:region': 'us-east-1' },
+        /must not include the primary region us-east-1/,
+      ],
+      [
+        'a malformed region',
+        { ...PRODUCTION_GLOBAL_CONTEXT, 'dumpflow:replicaRegions': 'Frankfurt' },
+        /must hold AWS region names/,
+      ],
+      [
+        'a region listed twice',
+        { 'dumpflow:replicaRegions': 'eu-central-1,eu-central-1', 'dumpflow:region': 'eu-west-1' },
+        /must not name a region twice/,
+      ],
+      ['malformed JSON', { 'dumpflow:replicaRegions': '["eu-central-1"' }, /must be a list of strings/],
+    ];
+
+    it.each(cases)('%s', (_name, context, message) => {
+      expect(configErrorOf(() => load(context))).toMatch(message);
+    });
+
+    it('points every message at docs/deploy.md or says what to change', () => {
+      for (const [, context] of cases) {
+        expect(configErrorOf(() => load(context))).toMatch(/docs\/deploy\.md|add |pass |raise |choose |use /);
+      }
+    });
+  });
+});
+
+describe('docs/deploy.md', () => {
+  const docs = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'deploy.md'), 'utf8');
+
+  it.each(CONTEXT_KEYS.map((key) => [key]))('documents dumpflow:%s', (key) => {
+    expect(docs).toContain(`\`dumpflow:${key}\``);
+  });
+
+  it('states the profile defaults the loader uses for warm throughput and reserved concurrency', () => {
+    expect(docs).toContain(PROFILE_DEFAULTS.production.warmReadUnitsPerSecond.toLocaleString('en-US'));
+    expect(docs).toContain(PROFILE_DEFAULTS.production.warmWriteUnitsPerSecond.toLocaleString('en-US'));
+    expect(docs).toContain(String(COMMON_DEFAULTS.parserMemoryMb));
+    expect(docs).toContain(LOG_RETENTION_DAYS.join(', '));
+  });
+});

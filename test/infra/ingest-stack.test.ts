@@ -1,0 +1,562 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { KPI_STREAM_FILTER_PATTERN } from '../../lambdas/core/storage/stream-filter';
+import { logicalIdOf, resourceNamed, synthesize, type Synthesized } from './synth';
+
+type Json = Record<string, unknown>;
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Principal?: unknown;
+  Condition?: Json;
+  Sid?: string;
+}
+
+const actionsOf = (statement: Statement): string[] =>
+  Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+
+function policyStatements(template: Template, functionName: string): Statement[] {
+  const policy = resourceNamed(template, 'AWS::IAM::ManagedPolicy', `${functionName}RolePolicy`);
+  return (policy.properties['PolicyDocument'] as { Statement: Statement[] }).Statement;
+}
+
+function keyStatements(template: Template, keyName: string): Statement[] {
+  const key = resourceNamed(template, 'AWS::KMS::Key', keyName);
+  return (key.properties['KeyPolicy'] as { Statement: Statement[] }).Statement;
+}
+
+function functionProps(template: Template, prefix: string): Json {
+  return resourceNamed(template, 'AWS::Lambda::Function', `${prefix}Function`).properties;
+}
+
+function mappingFor(template: Template, functionName: string): Json {
+  const functionId = logicalIdOf(template, 'AWS::Lambda::Function', `${functionName}Function`);
+  const mappings = Object.values(
+    template.findResources('AWS::Lambda::EventSourceMapping') as Record<string, { Properties: Json }>,
+  )
+    .map((resource) => resource.Properties)
+    .filter(
+      (properties) => JSON.stringify(properties['FunctionName']) === JSON.stringify({ Ref: functionId }),
+    );
+  expect(mappings).toHaveLength(1);
+  return mappings[0] as Json;
+}
+
+/** Follows a `{ Fn::GetAtt: [id, 'Arn'] }` to the resource's properties. */
+function resourceOfArn(template: Template, arn: unknown): Json {
+  const id = (arn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+  const resources = template.toJSON()['Resources'] as Record<string, { Properties: Json }>;
+  return (resources[id] as { Properties: Json }).Properties;
+}
+
+describe('IngestStack', () => {
+  let dev: Synthesized;
+  let production: Synthesized;
+  /** Dev with every tunable this suite checks moved off its default, synthesized once. */
+  let custom: Synthesized;
+
+  beforeAll(() => {
+    dev = synthesize();
+    production = synthesize({ 'dumpflow:profile': 'production' });
+    custom = synthesize({
+      'dumpflow:removalPolicy': 'destroy',
+      'dumpflow:parserTimeoutSeconds': '300',
+      'dumpflow:workerTimeoutSeconds': '90',
+      'dumpflow:maxReceiveCount': '3',
+      'dumpflow:kpiBatchSize': '250',
+      'dumpflow:kpiParallelizationFactor': '4',
+      'dumpflow:kpiMaxRecordAgeSeconds': '7200',
+      'dumpflow:kpiRetryAttempts': '2',
+      'dumpflow:saltBuckets': '32',
+      'dumpflow:logLevel': 'DEBUG',
+      'dumpflow:workerMemoryMb': '2048',
+    });
+  });
+
+  describe('dump bucket', () => {
+    let bucket: { id: string; properties: Json };
+    beforeAll(() => {
+      bucket = resourceNamed(dev.ingest, 'AWS::S3::Bucket', 'DumpBucket');
+    });
+
+    it('encrypts with its customer-managed key and an S3 bucket key', () => {
+      const keyId = logicalIdOf(dev.ingest, 'AWS::KMS::Key', 'DumpBucketKey');
+      expect(bucket.properties['BucketEncryption']).toEqual({
+        ServerSideEncryptionConfiguration: [
+          {
+            BucketKeyEnabled: true,
+            ServerSideEncryptionByDefault: {
+              SSEAlgorithm: 'aws:kms',
+              KMSMasterKeyID: { 'Fn::GetAtt': [keyId, 'Arn'] },
+            },
+          },
+        ],
+      });
+      expect(
+        resourceNamed(dev.ingest, 'AWS::KMS::Key', 'DumpBucketKey').properties['EnableKeyRotation'],
+      ).toBe(true);
+    });
+
+    it('blocks public access, disables ACLs, versions objects and does not send events to EventBridge', () => {
+      expect(bucket.properties).toMatchObject({
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+        VersioningConfiguration: { Status: 'Enabled' },
+      });
+      expect(JSON.stringify(bucket.properties)).not.toContain('EventBridgeConfiguration');
+    });
+
+    it('logs server access to the separate access-log bucket', () => {
+      const logBucketId = logicalIdOf(dev.ingest, 'AWS::S3::Bucket', 'DumpBucketAccessLogs');
+      expect(bucket.properties['LoggingConfiguration']).toEqual({
+        DestinationBucketName: { Ref: logBucketId },
+        LogFilePrefix: 'dump-bucket/',
+      });
+    });
+
+    it('denies requests without TLS and below TLS 1.2', () => {
+      dev.ingest.hasResourceProperties('AWS::S3::BucketPolicy', {
+        Bucket: { Ref: bucket.id },
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+            Match.objectLike({ Effect: 'Deny', Condition: { NumericLessThan: { 's3:TlsVersion': 1.2 } } }),
+          ]),
+        },
+      });
+    });
+
+    it('expires processed uploads, rejected copies, noncurrent versions and stale multipart uploads', () => {
+      expect(bucket.properties['LifecycleConfiguration']).toEqual({
+        Rules: [
+          { Id: 'expire-processed-uploads', Prefix: 'incoming/', ExpirationInDays: 7, Status: 'Enabled' },
+          { Id: 'expire-rejected-copies', Prefix: 'rejected/', ExpirationInDays: 30, Status: 'Enabled' },
+          {
+            Id: 'expire-noncurrent-versions',
+            NoncurrentVersionExpiration: { NoncurrentDays: 7 },
+            AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+            ExpiredObjectDeleteMarker: true,
+            Status: 'Enabled',
+          },
+        ],
+      });
+    });
+
+    it('follows the retention context keys', () => {
+      const rules = (
+        resourceNamed(production.ingest, 'AWS::S3::Bucket', 'DumpBucket').properties[
+          'LifecycleConfiguration'
+        ] as { Rules: Json[] }
+      ).Rules;
+      expect(rules).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ Prefix: 'incoming/', ExpirationInDays: 90 }),
+          expect.objectContaining({ Prefix: 'rejected/', ExpirationInDays: 365 }),
+          expect.objectContaining({ NoncurrentVersionExpiration: { NoncurrentDays: 30 } }),
+        ]),
+      );
+    });
+
+    it('is retained by default and emptied then deleted only with removalPolicy=destroy', () => {
+      dev.ingest.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Retain' });
+      custom.ingest.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Delete' });
+      custom.ingest.resourceCountIs('Custom::S3AutoDeleteObjects', 2);
+    });
+  });
+
+  describe('access-log bucket', () => {
+    it('is private, versioned, TLS-only, SSE-S3 (log delivery cannot use SSE-KMS) and expires logs', () => {
+      const logs = resourceNamed(dev.ingest, 'AWS::S3::Bucket', 'DumpBucketAccessLogs');
+      expect(logs.properties).toMatchObject({
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+        },
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, RestrictPublicBuckets: true },
+        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+        VersioningConfiguration: { Status: 'Enabled' },
+        LifecycleConfiguration: {
+          Rules: [
+            expect.objectContaining({
+              ExpirationInDays: 30,
+              NoncurrentVersionExpiration: { NoncurrentDays: 7 },
+            }),
+          ],
+        },
+      });
+      dev.ingest.hasResourceProperties('AWS::S3::BucketPolicy', {
+        Bucket: { Ref: logs.id },
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+            Match.objectLike({
+              Effect: 'Allow',
+              Principal: { Service: 'logging.s3.amazonaws.com' },
+              Action: 's3:PutObject',
+            }),
+          ]),
+        },
+      });
+    });
+  });
+
+  describe('S3 notification to the dump queue', () => {
+    it('sends ObjectCreated under incoming/ only (rejected/ copies must not re-trigger the parser)', () => {
+      const queueId = logicalIdOf(dev.ingest, 'AWS::SQS::Queue', 'DumpQueue');
+      dev.ingest.hasResourceProperties('Custom::S3BucketNotifications', {
+        NotificationConfiguration: {
+          QueueConfigurations: [
+            {
+              Events: ['s3:ObjectCreated:*'],
+              Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'incoming/' }] } },
+              QueueArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
+            },
+          ],
+        },
+      });
+    });
+
+    it('admits S3 to the queue and to the queue key only for this bucket in this account', () => {
+      const bucketId = logicalIdOf(dev.ingest, 'AWS::S3::Bucket', 'DumpBucket');
+      const confusedDeputyGuard = {
+        ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [bucketId, 'Arn'] } },
+        StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+      };
+      const s3KeyStatements = keyStatements(dev.ingest, 'QueueKey').filter(
+        (statement) =>
+          JSON.stringify(statement.Principal) === JSON.stringify({ Service: 's3.amazonaws.com' }),
+      );
+      expect(s3KeyStatements).toEqual([
+        expect.objectContaining({
+          Effect: 'Allow',
+          Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+          Condition: confusedDeputyGuard,
+        }),
+      ]);
+      dev.ingest.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: logicalIdOf(dev.ingest, 'AWS::SQS::Queue', 'DumpQueue') }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Allow',
+              Principal: { Service: 's3.amazonaws.com' },
+              Action: 'sqs:SendMessage',
+              Condition: confusedDeputyGuard,
+            }),
+          ]),
+        },
+      });
+    });
+  });
+
+  describe('queues', () => {
+    const queuePairs = [
+      ['DumpQueue', 'Parser'],
+      ['FanoutQueue', 'Worker'],
+    ] as const;
+
+    it.each(queuePairs)(
+      '%s is encrypted with the queue key, TLS-only and redrives to its DLQ after 5 receives',
+      (queue) => {
+        const queueKeyId = logicalIdOf(dev.ingest, 'AWS::KMS::Key', 'QueueKey');
+        const dlqId = logicalIdOf(dev.ingest, 'AWS::SQS::Queue', `${queue}DeadLetterQueue`);
+        const source = resourceNamed(dev.ingest, 'AWS::SQS::Queue', queue);
+        expect(source.properties).toMatchObject({
+          KmsMasterKeyId: { 'Fn::GetAtt': [queueKeyId, 'Arn'] },
+          MessageRetentionPeriod: 4 * 24 * 3600,
+          RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] }, maxReceiveCount: 5 },
+        });
+        expect(
+          resourceNamed(dev.ingest, 'AWS::SQS::Queue', `${queue}DeadLetterQueue`).properties,
+        ).toMatchObject({
+          KmsMasterKeyId: { 'Fn::GetAtt': [queueKeyId, 'Arn'] },
+          MessageRetentionPeriod: 14 * 24 * 3600,
+        });
+        for (const id of [source.id, dlqId]) {
+          dev.ingest.hasResourceProperties('AWS::SQS::QueuePolicy', {
+            Queues: [{ Ref: id }],
+            PolicyDocument: {
+              Statement: Match.arrayWith([
+                Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+              ]),
+            },
+          });
+        }
+      },
+    );
+
+    it.each(queuePairs)(
+      '%s has a visibility timeout of at least six times its consumer’s timeout (read from the template)',
+      (queue, consumer) => {
+        for (const synthesized of [dev, production, custom]) {
+          const mapping = mappingFor(synthesized.ingest, consumer);
+          const queueProps = resourceOfArn(synthesized.ingest, mapping['EventSourceArn']);
+          const timeout = functionProps(synthesized.ingest, consumer)['Timeout'] as number;
+          expect(queueProps['VisibilityTimeout']).toBeGreaterThanOrEqual(6 * timeout);
+          expect(
+            resourceNamed(synthesized.ingest, 'AWS::SQS::Queue', queue).properties['VisibilityTimeout'],
+          ).toBe(queueProps['VisibilityTimeout']);
+        }
+      },
+    );
+
+    it('follows dumpflow:maxReceiveCount', () => {
+      custom.ingest.hasResourceProperties('AWS::SQS::Queue', {
+        RedrivePolicy: Match.objectLike({ maxReceiveCount: 3 }),
+      });
+    });
+
+    it('has an encrypted KPI on-failure queue that keeps records 14 days', () => {
+      expect(resourceNamed(dev.ingest, 'AWS::SQS::Queue', 'KpiFailureQueue').properties).toMatchObject({
+        KmsMasterKeyId: { 'Fn::GetAtt': [logicalIdOf(dev.ingest, 'AWS::KMS::Key', 'QueueKey'), 'Arn'] },
+        MessageRetentionPeriod: 14 * 24 * 3600,
+      });
+    });
+  });
+
+  describe('event source mappings', () => {
+    it('feeds the parser one dump at a time with partial batch responses and bounded concurrency', () => {
+      expect(mappingFor(dev.ingest, 'Parser')).toMatchObject({
+        BatchSize: 1,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        ScalingConfig: { MaximumConcurrency: 5 },
+      });
+      expect(mappingFor(production.ingest, 'Parser')).toMatchObject({
+        ScalingConfig: { MaximumConcurrency: 50 },
+      });
+    });
+
+    it('feeds the worker batches of chunks with partial batch responses and bounded concurrency', () => {
+      expect(mappingFor(dev.ingest, 'Worker')).toMatchObject({
+        BatchSize: 10,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        ScalingConfig: { MaximumConcurrency: 20 },
+      });
+      expect(mappingFor(production.ingest, 'Worker')).toMatchObject({
+        ScalingConfig: { MaximumConcurrency: 400 },
+      });
+    });
+
+    it('feeds the KPI function day-summary changes from the table stream, filtered by the shared pattern', () => {
+      const mapping = mappingFor(dev.ingest, 'Kpi');
+      const filters = (mapping['FilterCriteria'] as { Filters: Array<{ Pattern: string }> }).Filters;
+      expect(filters).toHaveLength(1);
+      expect(JSON.parse((filters[0] as { Pattern: string }).Pattern)).toEqual(KPI_STREAM_FILTER_PATTERN);
+      expect(JSON.stringify(mapping['EventSourceArn'])).toContain('StreamArn');
+    });
+
+    it('retries the KPI stream boundedly: bisect, 1 h record age, 5 retries, then the on-failure queue', () => {
+      const failureQueueId = logicalIdOf(dev.ingest, 'AWS::SQS::Queue', 'KpiFailureQueue');
+      expect(mappingFor(dev.ingest, 'Kpi')).toMatchObject({
+        StartingPosition: 'TRIM_HORIZON',
+        BatchSize: 100,
+        MaximumBatchingWindowInSeconds: 1,
+        BisectBatchOnFunctionError: true,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        MaximumRecordAgeInSeconds: 3600,
+        MaximumRetryAttempts: 5,
+        ParallelizationFactor: 1,
+        DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [failureQueueId, 'Arn'] } } },
+      });
+      expect(mappingFor(production.ingest, 'Kpi')).toMatchObject({ ParallelizationFactor: 2 });
+    });
+
+    it('follows the KPI context keys', () => {
+      expect(mappingFor(custom.ingest, 'Kpi')).toMatchObject({
+        BatchSize: 250,
+        ParallelizationFactor: 4,
+        MaximumRecordAgeInSeconds: 7200,
+        MaximumRetryAttempts: 2,
+      });
+    });
+  });
+
+  describe('functions', () => {
+    const sizes = [
+      ['Parser', 3008, 120],
+      ['Worker', 1024, 60],
+      ['Kpi', 512, 30],
+    ] as const;
+
+    it.each(sizes)(
+      '%s runs Node.js 24 on arm64 with active tracing, %i MB and %i s',
+      (name, memory, timeout) => {
+        expect(functionProps(dev.ingest, name)).toMatchObject({
+          Runtime: 'nodejs24.x',
+          Architectures: ['arm64'],
+          TracingConfig: { Mode: 'Active' },
+          MemorySize: memory,
+          Timeout: timeout,
+          Handler: 'index.handler',
+        });
+      },
+    );
+
+    it.each(sizes)('%s logs JSON to its own KMS-encrypted log group with the profile’s retention', (name) => {
+      const logGroupId = logicalIdOf(dev.ingest, 'AWS::Logs::LogGroup', `${name}LogGroup`);
+      expect(functionProps(dev.ingest, name)['LoggingConfig']).toEqual({
+        LogFormat: 'JSON',
+        LogGroup: { Ref: logGroupId },
+      });
+      expect(resourceNamed(dev.ingest, 'AWS::Logs::LogGroup', `${name}LogGroup`).properties).toMatchObject({
+        RetentionInDays: 30,
+        KmsKeyId: { 'Fn::GetAtt': [logicalIdOf(dev.ingest, 'AWS::KMS::Key', 'LogKey'), 'Arn'] },
+      });
+      expect(
+        resourceNamed(production.ingest, 'AWS::Logs::LogGroup', `${name}LogGroup`).properties[
+          'RetentionInDays'
+        ],
+      ).toBe(365);
+    });
+
+    it('lets CloudWatch Logs use the log key only for this account’s log groups', () => {
+      const logsStatement = keyStatements(dev.ingest, 'LogKey').find(
+        (statement) => statement.Sid === 'AllowCloudWatchLogsForThisAccountsLogGroups',
+      );
+      expect(logsStatement).toBeDefined();
+      expect(JSON.stringify(logsStatement?.Principal)).toContain('.amazonaws.com');
+      expect(JSON.stringify(logsStatement?.Principal)).toContain('logs.');
+      expect(JSON.stringify(logsStatement?.Condition)).toContain('kms:EncryptionContext:aws:logs:arn');
+    });
+
+    it('sets the environment each handler reads through lambdas/shared/config.ts', () => {
+      const tableName = {
+        'Fn::ImportValue': Match.stringLikeRegexp('DumpflowData:ExportsOutputRefDumpTable'),
+      };
+      const common = {
+        TABLE_NAME: tableName,
+        SALT_BUCKETS: '10',
+        POWERTOOLS_SERVICE_NAME: 'dumpflow',
+        POWERTOOLS_METRICS_NAMESPACE: 'dumpflow',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        NODE_OPTIONS: '--enable-source-maps',
+      };
+      const fanoutId = logicalIdOf(dev.ingest, 'AWS::SQS::Queue', 'FanoutQueue');
+      dev.ingest.hasResourceProperties('AWS::Lambda::Function', {
+        Description: Match.stringLikeRegexp('parser'),
+        Environment: {
+          Variables: { ...common, FANOUT_QUEUE_URL: { Ref: fanoutId }, REJECTED_PREFIX: 'rejected/' },
+        },
+      });
+      for (const name of ['worker', 'KPI']) {
+        dev.ingest.hasResourceProperties('AWS::Lambda::Function', {
+          Description: Match.stringLikeRegexp(`dumpflow ${name}:`),
+          Environment: { Variables: common },
+        });
+      }
+    });
+
+    it('passes dumpflow:saltBuckets and dumpflow:logLevel through', () => {
+      expect(functionProps(custom.ingest, 'Worker')).toMatchObject({
+        MemorySize: 2048,
+        Environment: {
+          Variables: expect.objectContaining({ SALT_BUCKETS: '32', POWERTOOLS_LOG_LEVEL: 'DEBUG' }),
+        },
+      });
+    });
+
+    it('reserves no concurrency in dev and reserves it in production', () => {
+      for (const name of ['Parser', 'Worker', 'Kpi']) {
+        expect(functionProps(dev.ingest, name)).not.toHaveProperty('ReservedConcurrentExecutions');
+      }
+      expect(functionProps(production.ingest, 'Parser')['ReservedConcurrentExecutions']).toBe(50);
+      expect(functionProps(production.ingest, 'Worker')['ReservedConcurrentExecutions']).toBe(400);
+      expect(functionProps(production.ingest, 'Kpi')['ReservedConcurrentExecutions']).toBe(100);
+    });
+  });
+
+  describe('least privilege', () => {
+    it('gives function roles no AWS-managed and no inline policies, only their own managed policy', () => {
+      for (const name of ['Parser', 'Worker', 'Kpi']) {
+        const role = resourceNamed(dev.ingest, 'AWS::IAM::Role', `${name}Role`).properties;
+        expect(role).not.toHaveProperty('ManagedPolicyArns');
+        expect(role).not.toHaveProperty('Policies');
+        const policy = resourceNamed(dev.ingest, 'AWS::IAM::ManagedPolicy', `${name}RolePolicy`).properties;
+        expect(policy['Roles']).toEqual([{ Ref: logicalIdOf(dev.ingest, 'AWS::IAM::Role', `${name}Role`) }]);
+      }
+    });
+
+    it('lets the parser read and tag incoming/ and write rejected/ only, with no bucket-wide or list access', () => {
+      const s3Statements = policyStatements(dev.ingest, 'Parser').filter((statement) =>
+        actionsOf(statement).some((action) => action.startsWith('s3:')),
+      );
+      const byPrefix: Record<string, string[]> = {};
+      for (const statement of s3Statements) {
+        const prefix = JSON.stringify(statement.Resource).match(/\/(\w+)\/\*"/)?.[1] ?? 'other';
+        byPrefix[prefix] = [...(byPrefix[prefix] ?? []), ...actionsOf(statement)].sort();
+      }
+      expect(byPrefix).toEqual({
+        incoming: [
+          's3:GetObject',
+          's3:GetObjectTagging',
+          's3:GetObjectVersion',
+          's3:GetObjectVersionTagging',
+          's3:PutObjectTagging',
+          's3:PutObjectVersionTagging',
+        ],
+        rejected: ['s3:PutObject', 's3:PutObjectTagging'],
+      });
+      expect(s3Statements.flatMap(actionsOf)).not.toContain('s3:ListBucket');
+      expect(s3Statements.flatMap(actionsOf).filter((action) => action.includes('*'))).toEqual([]);
+    });
+
+    it('lets only the parser send to the fan-out queue, and nobody else touch S3', () => {
+      const fanoutArn = { 'Fn::GetAtt': [logicalIdOf(dev.ingest, 'AWS::SQS::Queue', 'FanoutQueue'), 'Arn'] };
+      const sendsToFanout = (name: string) =>
+        policyStatements(dev.ingest, name).some(
+          (statement) =>
+            actionsOf(statement).includes('sqs:SendMessage') &&
+            JSON.stringify(statement.Resource) === JSON.stringify(fanoutArn),
+        );
+      expect(sendsToFanout('Parser')).toBe(true);
+      expect(sendsToFanout('Worker')).toBe(false);
+      expect(sendsToFanout('Kpi')).toBe(false);
+      for (const name of ['Worker', 'Kpi']) {
+        expect(
+          policyStatements(dev.ingest, name)
+            .flatMap(actionsOf)
+            .filter((action) => action.startsWith('s3:')),
+        ).toEqual([]);
+      }
+    });
+
+    it('gives every function read/write on the table and only the KPI function the stream', () => {
+      for (const name of ['Parser', 'Worker', 'Kpi']) {
+        const actions = policyStatements(dev.ingest, name).flatMap(actionsOf);
+        expect(actions).toEqual(
+          expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:BatchWriteItem']),
+        );
+        expect(actions.includes('dynamodb:DescribeStream')).toBe(name === 'Kpi');
+      }
+    });
+
+    it('grants resource "*" only for X-Ray, which has no resource-level permissions', () => {
+      for (const name of ['Parser', 'Worker', 'Kpi']) {
+        const wildcard = policyStatements(dev.ingest, name).filter((statement) => statement.Resource === '*');
+        expect(wildcard.flatMap(actionsOf).sort()).toEqual([
+          'xray:PutTelemetryRecords',
+          'xray:PutTraceSegments',
+        ]);
+      }
+    });
+
+    it('lets each function write only to its own log group', () => {
+      for (const name of ['Parser', 'Worker', 'Kpi']) {
+        const logStatements = policyStatements(dev.ingest, name).filter((statement) =>
+          actionsOf(statement).some((action) => action.startsWith('logs:')),
+        );
+        expect(logStatements).toEqual([
+          expect.objectContaining({
+            Resource: {
+              'Fn::GetAtt': [logicalIdOf(dev.ingest, 'AWS::Logs::LogGroup', `${name}LogGroup`), 'Arn'],
+            },
+          }),
+        ]);
+      }
+    });
+  });
+});
