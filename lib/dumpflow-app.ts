@@ -18,21 +18,26 @@ export function createDumpflowStacks(app: App, config: DumpflowConfig, account?:
   const env: Environment | undefined =
     config.region === undefined ? undefined : { region: config.region, account };
   const prefix = config.stackPrefix;
+  // Production stacks refuse `cdk destroy` / DeleteStack until protection is turned off by hand.
+  const terminationProtection = config.profile === 'production';
 
   const data = new DataStack(app, `${prefix}Data`, {
     config,
     env,
+    terminationProtection,
     description: 'dumpflow: DynamoDB table (global table when replicas are configured) and its KMS key',
   });
   const ingest = new IngestStack(app, `${prefix}Ingest`, {
     config,
     env,
+    terminationProtection,
     table: data.table,
     description: 'dumpflow: dump bucket, queues, parser/worker/KPI functions and their event sources',
   });
   const monitoring = new MonitoringStack(app, `${prefix}Monitoring`, {
     config,
     env,
+    terminationProtection,
     table: data.table,
     dumpQueue: ingest.dumpQueue,
     fanoutQueue: ingest.fanoutQueue,

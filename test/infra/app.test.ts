@@ -50,6 +50,16 @@ describe('createDumpflowStacks', () => {
     expect(data.account).toBe('111122223333');
   });
 
+  it('turns on termination protection for production stacks only', () => {
+    const production = createDumpflowStacks(
+      newApp(),
+      loadConfig(contextFromObject({ 'dumpflow:profile': 'production' })),
+    );
+    const dev = createDumpflowStacks(newApp(), loadConfig(contextFromObject({})));
+    for (const stack of Object.values(production)) expect(stack.terminationProtection).toBe(true);
+    for (const stack of Object.values(dev)) expect(stack.terminationProtection).toBe(false);
+  });
+
   it('names the stacks after dumpflow:stackPrefix', () => {
     const app = newApp();
     const { data } = createDumpflowStacks(

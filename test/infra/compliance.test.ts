@@ -60,6 +60,7 @@ function acknowledgements(
 describe('cdk-nag compliance (AwsSolutions, HIPAA.Security, Serverless)', () => {
   let dev: Synthesized;
   let production: Synthesized;
+  let throwaway: Synthesized;
 
   beforeAll(() => {
     // As `cdk synth` does: esbuild bundling (dev), CloudFormation schema validation, cdk-nag.
@@ -68,6 +69,11 @@ describe('cdk-nag compliance (AwsSolutions, HIPAA.Security, Serverless)', () => 
       beforeSynth: addComplianceChecks,
       cloudFormationValidation: true,
     });
+    // Destroyable dev deployment: adds CDK's auto-delete custom resource; one function reserved.
+    throwaway = synthesize(
+      { 'dumpflow:removalPolicy': 'destroy', 'dumpflow:workerReservedConcurrency': '30' },
+      { beforeSynth: addComplianceChecks, cloudFormationValidation: true },
+    );
   });
 
   it('catches a non-compliant resource and fails synthesis (control: the checks really run)', () => {
@@ -85,6 +91,7 @@ describe('cdk-nag compliance (AwsSolutions, HIPAA.Security, Serverless)', () => 
   it.each([
     ['dev (bundled)', () => dev],
     ['production with replicas and an alarm email', () => production],
+    ['a destroyable dev deployment with one reserved function', () => throwaway],
   ])('reports no unacknowledged findings for %s, not even warnings', (_name, synthesized) => {
     const { assemblyDirectory } = synthesized();
     expect(fs.existsSync(path.join(assemblyDirectory, cxapi.VALIDATION_REPORT_FILE))).toBe(true);
@@ -119,7 +126,7 @@ describe('cdk-nag compliance (AwsSolutions, HIPAA.Security, Serverless)', () => 
       }
     });
 
-    it('acknowledge reserved concurrency only where none is reserved (dev), never in production', () => {
+    it('acknowledge missing reserved concurrency only on functions without it', () => {
       const concurrency = (app: App) =>
         acknowledgements(app)
           .filter((ack) => ack.id.endsWith('HIPAA.Security-LambdaConcurrency'))
@@ -131,6 +138,10 @@ describe('cdk-nag compliance (AwsSolutions, HIPAA.Security, Serverless)', () => 
         'DumpflowIngest/Worker/Function',
       ]);
       expect(concurrency(production.app)).toEqual([]);
+      expect(concurrency(throwaway.app)).toEqual([
+        'DumpflowIngest/Kpi/Function',
+        'DumpflowIngest/Parser/Function',
+      ]);
     });
   });
 });
