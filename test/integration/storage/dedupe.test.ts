@@ -6,7 +6,7 @@ import { addHash, emptyFingerprint, fingerprintsEqual } from '../../../lambdas/c
 import { daySeed, eventHash, type Hash128 } from '../../../lambdas/core/storage/hash';
 import { ingestInProcess, type InProcessDeps } from '../../../lambdas/core/storage/in-process';
 import { ledgerPk, type DumpRef } from '../../../lambdas/core/storage/keys';
-import { claimDump, readLedger, startProcessing } from '../../../lambdas/core/storage/ledger';
+import { claimDump, readLedger, rejectDump, startProcessing } from '../../../lambdas/core/storage/ledger';
 import { prepareDump } from '../../../lambdas/core/storage/prepare';
 import { settleWholeDays } from '../../../lambdas/core/storage/settle';
 import { writeChunk, type WriteChunkResult } from '../../../lambdas/core/storage/write-chunk';
@@ -75,6 +75,42 @@ describe('ingesting dumps (storage core end to end)', () => {
     expect(again.chunks).toBe(0);
     const ledger = await readLedger(table.current, ledgerPk(dumpRef));
     expect(ledger).toMatchObject({ status: 'COMPLETE', totals: { stored: 5, duplicates: 0, conflicts: 0 } });
+  });
+
+  it('re-drives a dump whose parser died after fanning out half its chunks', async () => {
+    const dumpRef = ref();
+    const dumpId = ledgerPk(dumpRef);
+    const dump = decodedDump(dayEvents(BASE_DAY + 3, 4, { perDay: 20 }), { patientId: 'P-redrive' });
+    const deps = depsOf(table.current);
+    // First parser: claims, plans and starts, then writes only two chunks and dies.
+    await claimDump(table.current, dumpRef, { uploadedAt: UPLOADED, now: NOW });
+    const prepared = prepareDump(dump, { now: NOW });
+    const plans = planChunks(prepared, prepared.days);
+    await startProcessing(table.current, dumpId, {
+      counts: { records: prepared.records, valid: prepared.valid, rejected: prepared.rejected, expired: 0 },
+      settledDuplicates: 0,
+      settledConflicts: 0,
+      chunkIds: plans.map((p) => p.chunkId),
+    });
+    for (const plan of plans.slice(0, 2)) {
+      await writeChunk(deps, buildChunkMessage(prepared, plan, { dumpId, uploadedAt: UPLOADED }));
+    }
+    // Redelivered notification: the same dump is re-driven and only the missing chunks are sent.
+    const redriven = await ingestInProcess(deps, dumpRef, dump, UPLOADED);
+    expect(redriven.claim).toBe('redrive');
+    expect(redriven.chunks).toBe(2);
+    expect(redriven.completion?.totals).toEqual({ stored: 80, duplicates: 0, conflicts: 0 });
+  });
+
+  it('keeps a rejected dump rejected when its notification comes again', async () => {
+    const dumpRef = ref();
+    await claimDump(table.current, dumpRef, { uploadedAt: UPLOADED, now: NOW });
+    expect(await rejectDump(table.current, ledgerPk(dumpRef), 'E_BODY_CRC', 'bodyCrc does not match')).toBe(
+      true,
+    );
+    const again = await claimDump(table.current, dumpRef, { uploadedAt: UPLOADED, now: NOW });
+    expect(again).toMatchObject({ kind: 'finished', ledger: { status: 'REJECTED', code: 'E_BODY_CRC' } });
+    expect(await rejectDump(table.current, ledgerPk(dumpRef), 'E_MAGIC', 'again')).toBe(false);
   });
 
   it('counts overlapping dumps, intra-dump duplicates, conflicts and expiry exactly as the spec does', async () => {
