@@ -10,5 +10,7 @@ import { config } from './config';
  * runtime points the very same handlers at DynamoDB Local and the S3/SQS emulator.
  */
 export const dynamodb = new DynamoDBClient({ maxAttempts: 6 });
-export const sqs = new SQSClient({});
+// Send to the configured endpoint, not to the host in the queue URL: emulators hand out URLs whose
+// hosts do not resolve, and on AWS both are the same.
+export const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
 export const s3 = new S3Client({ forcePathStyle: config.s3ForcePathStyle });

@@ -1,0 +1,159 @@
+import { CopyObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { decodeDump, DumpRejectedError } from '../core/dump';
+import { DumpflowError } from '../core/errors';
+import {
+  buildChunkMessage,
+  CapacityMeter,
+  chunkMessageBody,
+  claimDump,
+  ledgerPk,
+  planChunks,
+  prepareDump,
+  rejectDump,
+  settleWholeDays,
+  startProcessing,
+  type CapacityTotals,
+  type DumpCompletion,
+  type DumpRef,
+} from '../core/storage';
+import { ObjectTooLargeError, readObject } from './read-object';
+import { sendAll } from './send-messages';
+
+/**
+ * The largest object the parser reads. A dump holds at most 2,000,000 records; at the 32-byte
+ * record size of current firmware that is 64 MB, so this leaves room for longer records while
+ * staying far inside the parser's memory.
+ */
+export const MAX_DUMP_BYTES = 512 * 1024 * 1024;
+
+export interface ParseDumpDeps {
+  readonly s3: S3Client;
+  readonly sqs: SQSClient;
+  readonly dynamodb: DynamoDBClient;
+  readonly tableName: string;
+  readonly fanoutQueueUrl: string;
+  readonly rejectedPrefix: string;
+  /** Processing time for the expiry rule (ms), pinned per dump at claim time. */
+  readonly now: () => number;
+}
+
+export interface UploadedObject {
+  readonly bucket: string;
+  readonly key: string;
+  readonly versionId?: string;
+  readonly eTag?: string;
+  /** When S3 accepted the upload (the notification's eventTime), ms. */
+  readonly uploadedAt: number;
+}
+
+export type ParseDumpResult =
+  | { readonly kind: 'already-finished'; readonly dumpId: string }
+  | { readonly kind: 'rejected'; readonly dumpId: string; readonly code: string; readonly firstTime: boolean }
+  | {
+      readonly kind: 'fanned-out';
+      readonly dumpId: string;
+      readonly redrive: boolean;
+      readonly records: number;
+      readonly settledDays: number;
+      readonly chunksSent: number;
+      readonly completion?: DumpCompletion;
+      readonly capacity: CapacityTotals;
+    };
+
+export function dumpRefOf(object: UploadedObject): DumpRef {
+  const version = object.versionId ?? object.eTag;
+  if (!version) {
+    throw new DumpflowError(
+      'E_NOTIFICATION',
+      `the notification for ${object.key} names neither a version id nor an ETag, so the upload cannot be identified`,
+    );
+  }
+  return { bucket: object.bucket, key: object.key, version };
+}
+
+/**
+ * Everything the parser does for one uploaded object: claim it in the ledger, decode it, reject it
+ * whole when malformed, settle fully stored days from the day summaries, and queue the rest as
+ * device-day chunks. Safe to run again for the same object: the ledger makes every step idempotent.
+ */
+export async function parseDump(deps: ParseDumpDeps, object: UploadedObject): Promise<ParseDumpResult> {
+  const ref = dumpRefOf(object);
+  const dumpId = ledgerPk(ref);
+  const meter = new CapacityMeter();
+  const ledgerDeps = { client: deps.dynamodb, tableName: deps.tableName, meter };
+
+  const claim = await claimDump(ledgerDeps, ref, { uploadedAt: object.uploadedAt, now: deps.now() });
+  if (claim.kind === 'finished') return { kind: 'already-finished', dumpId };
+
+  let decoded;
+  try {
+    const bytes = await readObject(
+      deps.s3,
+      { bucket: ref.bucket, key: ref.key, versionId: object.versionId },
+      MAX_DUMP_BYTES,
+    );
+    decoded = decodeDump(bytes);
+  } catch (error) {
+    if (!(error instanceof DumpRejectedError || error instanceof ObjectTooLargeError)) throw error;
+    // Quarantine first: if the copy fails the message is retried while the ledger still says RECEIVED.
+    await quarantine(deps, object, error.code);
+    const firstTime = await rejectDump(ledgerDeps, dumpId, error.code, error.message);
+    return { kind: 'rejected', dumpId, code: error.code, firstTime };
+  }
+
+  const prepared = prepareDump(decoded, { now: claim.ledger.now });
+  const settled = await settleWholeDays(
+    { client: deps.dynamodb, tableName: deps.tableName, meter },
+    prepared,
+  );
+  const plans = planChunks(prepared, settled.remainingDays);
+  const started = await startProcessing(ledgerDeps, dumpId, {
+    counts: {
+      records: prepared.records,
+      valid: prepared.valid,
+      rejected: prepared.rejected,
+      expired: prepared.expired,
+    },
+    settledDuplicates: settled.duplicates,
+    settledConflicts: settled.conflicts,
+    chunkIds: plans.map((plan) => plan.chunkId),
+  });
+  const pending =
+    started.kind === 'started'
+      ? plans
+      : plans.filter((plan) => started.pendingChunkIds.includes(plan.chunkId));
+  const messages = pending.map((plan) => ({
+    id: plan.chunkId,
+    body: chunkMessageBody(
+      buildChunkMessage(prepared, plan, { dumpId, uploadedAt: claim.ledger.uploadedAt }),
+    ),
+  }));
+  await sendAll(deps.sqs, deps.fanoutQueueUrl, messages);
+
+  return {
+    kind: 'fanned-out',
+    dumpId,
+    redrive: claim.kind === 'redrive',
+    records: prepared.records,
+    settledDays: settled.settledDays.length,
+    chunksSent: messages.length,
+    ...(started.kind === 'started' && started.completion ? { completion: started.completion } : {}),
+    capacity: meter.snapshot(),
+  };
+}
+
+/** Keeps the original where it is (the spec says the file is kept) and files a tagged copy under the rejected prefix. */
+async function quarantine(deps: ParseDumpDeps, object: UploadedObject, code: string): Promise<void> {
+  const source = `${object.bucket}/${encodeURIComponent(object.key).replace(/%2F/g, '/')}`;
+  await deps.s3.send(
+    new CopyObjectCommand({
+      Bucket: object.bucket,
+      Key: `${deps.rejectedPrefix}${object.key}`,
+      CopySource: object.versionId ? `${source}?versionId=${encodeURIComponent(object.versionId)}` : source,
+      TaggingDirective: 'REPLACE',
+      Tagging: `dumpflow-rejected=${code}`,
+    }),
+  );
+}

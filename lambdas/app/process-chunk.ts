@@ -1,0 +1,16 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { decodeChunkMessage, writeChunk, type WriteChunkResult } from '../core/storage';
+
+export interface ProcessChunkDeps {
+  readonly dynamodb: DynamoDBClient;
+  readonly tableName: string;
+  readonly saltBuckets: number;
+}
+
+/** One fan-out message: dedupe its device-day chunk against the day's digest and commit it exactly once. */
+export async function processChunk(deps: ProcessChunkDeps, body: string): Promise<WriteChunkResult> {
+  return writeChunk(
+    { client: deps.dynamodb, tableName: deps.tableName, saltBuckets: deps.saltBuckets },
+    decodeChunkMessage(body),
+  );
+}

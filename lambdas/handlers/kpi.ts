@@ -1,0 +1,25 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { KpiRefresher } from '../app/refresh-kpis';
+import { DumpflowError } from '../core/errors';
+import { dynamodb } from '../shared/clients';
+import { config } from '../shared/config';
+import { logger } from '../shared/observability';
+
+const processor = new BatchProcessor(EventType.DynamoDBStreams);
+
+/** Stream consumer, woken only by day-summary changes (see KPI_STREAM_FILTER_PATTERN). */
+export const handler = async (
+  event: DynamoDBStreamEvent,
+  context: Context,
+): Promise<DynamoDBBatchResponse> => {
+  logger.addContext(context);
+  const refresher = new KpiRefresher({ dynamodb, tableName: config.tableName });
+  const handleRecord = async (record: DynamoDBRecord): Promise<void> => {
+    const pk = record.dynamodb?.Keys?.['pk']?.S;
+    if (pk === undefined) throw new DumpflowError('E_STREAM_RECORD', 'stream record has no partition key');
+    const result = await refresher.refresh(pk);
+    logger.debug('kpis refreshed', { readUnits: result.capacity.readUnits, asOf: result.kpis?.asOf });
+  };
+  return processPartialResponse(event, handleRecord, processor, { context });
+};

@@ -1,0 +1,54 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { parseDump } from '../app/parse-dump';
+import { objectsFromNotification } from '../app/s3-notification';
+import { publishCompletion } from '../app/completion-metrics';
+import { dynamodb, s3, sqs } from '../shared/clients';
+import { config } from '../shared/config';
+import { logger, metrics } from '../shared/observability';
+
+const processor = new BatchProcessor(EventType.SQS);
+
+async function handleNotification(record: SQSRecord): Promise<void> {
+  for (const object of objectsFromNotification(record.body)) {
+    const deps = {
+      s3,
+      sqs,
+      dynamodb,
+      tableName: config.tableName,
+      fanoutQueueUrl: config.fanoutQueueUrl,
+      rejectedPrefix: config.rejectedPrefix,
+      now: config.now,
+    };
+    const result = await parseDump(deps, object);
+    logger.appendKeys({ dumpId: result.dumpId });
+    if (result.kind === 'rejected') {
+      if (result.firstTime) metrics.addMetric('DumpsRejected', MetricUnit.Count, 1);
+      logger.warn('dump rejected', { code: result.code });
+    } else if (result.kind === 'fanned-out') {
+      if (!result.redrive) metrics.addMetric('DumpsReceived', MetricUnit.Count, 1);
+      if (result.completion) publishCompletion(result.completion);
+      logger.info('dump fanned out', {
+        records: result.records,
+        settledDays: result.settledDays,
+        chunksSent: result.chunksSent,
+        readUnits: result.capacity.readUnits,
+        writeUnits: result.capacity.writeUnits,
+      });
+    } else {
+      logger.info('dump already finished; notification ignored');
+    }
+    logger.removeKeys(['dumpId']);
+  }
+}
+
+/** Dump queue consumer: one S3 notification per record; failed records return to the queue. */
+export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+  logger.addContext(context);
+  try {
+    return await processPartialResponse(event, handleNotification, processor, { context });
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+};
