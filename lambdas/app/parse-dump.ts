@@ -4,16 +4,11 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { decodeDump, DumpRejectedError } from '../core/dump';
 import { DumpflowError } from '../core/errors';
 import {
-  buildChunkMessage,
   CapacityMeter,
-  chunkMessageBody,
   claimDump,
   ledgerPk,
-  planChunks,
-  prepareDump,
+  planFanOut,
   rejectDump,
-  settleWholeDays,
-  startProcessing,
   type CapacityTotals,
   type DumpCompletion,
   type DumpRef,
@@ -103,41 +98,17 @@ export async function parseDump(deps: ParseDumpDeps, object: UploadedObject): Pr
     return { kind: 'rejected', dumpId, code: error.code, firstTime };
   }
 
-  const prepared = prepareDump(decoded, { now: claim.ledger.now });
-  const settled = await settleWholeDays(
-    { client: deps.dynamodb, tableName: deps.tableName, meter },
-    prepared,
-  );
-  const plans = planChunks(prepared, settled.remainingDays);
-  const started = await startProcessing(ledgerDeps, dumpId, {
-    counts: {
-      records: prepared.records,
-      valid: prepared.valid,
-      rejected: prepared.rejected,
-      expired: prepared.expired,
-    },
-    settledDuplicates: settled.duplicates,
-    settledConflicts: settled.conflicts,
-    chunkIds: plans.map((plan) => plan.chunkId),
-  });
-  const pending =
-    started.kind === 'started'
-      ? plans
-      : plans.filter((plan) => started.pendingChunkIds.includes(plan.chunkId));
-  const messages = pending.map((plan) => ({
-    id: plan.chunkId,
-    body: chunkMessageBody(
-      buildChunkMessage(prepared, plan, { dumpId, uploadedAt: claim.ledger.uploadedAt }),
-    ),
-  }));
+  const plan = await planFanOut(ledgerDeps, claim.ledger, decoded);
+  const { started } = plan;
+  const messages = plan.messages.map((message) => ({ id: message.chunkId, body: message.body }));
   await sendAll(deps.sqs, deps.fanoutQueueUrl, messages);
 
   return {
     kind: 'fanned-out',
     dumpId,
     redrive: claim.kind === 'redrive',
-    records: prepared.records,
-    settledDays: settled.settledDays.length,
+    records: plan.prepared.records,
+    settledDays: plan.settledDays,
     chunksSent: messages.length,
     ...(started.kind === 'started' && started.completion ? { completion: started.completion } : {}),
     capacity: meter.snapshot(),

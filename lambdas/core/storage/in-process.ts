@@ -2,11 +2,9 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DecodedDump } from '../dump/types';
 import { CapacityMeter, type CapacityTotals } from './capacity';
 import { decodeChunkMessage } from './chunk-message';
-import { buildChunkMessage, chunkMessageBody, planChunks } from './chunks';
 import { ledgerPk, type DumpRef } from './keys';
-import { claimDump, startProcessing, type DumpCompletion } from './ledger';
-import { prepareDump } from './prepare';
-import { settleWholeDays } from './settle';
+import { claimDump, type DumpCompletion } from './ledger';
+import { planFanOut } from './plan-fan-out';
 import { writeChunk, type WriteChunkDeps, type WriteChunkResult } from './write-chunk';
 
 export interface InProcessDeps extends Omit<WriteChunkDeps, 'meter'> {
@@ -60,28 +58,9 @@ export async function ingestInProcess(
       workerCapacity: new CapacityMeter().snapshot(),
     };
   }
-  const prepared = prepareDump(dump, { now: claim.ledger.now });
-  const settled = await settleWholeDays(
-    { client: deps.client, tableName: deps.tableName, meter: parserMeter },
-    prepared,
-  );
-  const plans = planChunks(prepared, settled.remainingDays, { maxEvents: deps.maxChunkEvents });
-  const started = await startProcessing(ledgerDeps, dumpId, {
-    counts: {
-      records: prepared.records,
-      valid: prepared.valid,
-      rejected: prepared.rejected,
-      expired: prepared.expired,
-    },
-    settledDuplicates: settled.duplicates,
-    settledConflicts: settled.conflicts,
-    chunkIds: plans.map((p) => p.chunkId),
-  });
-  const pending =
-    started.kind === 'started' ? plans : plans.filter((p) => started.pendingChunkIds.includes(p.chunkId));
-  const bodies = pending.map((plan) =>
-    chunkMessageBody(buildChunkMessage(prepared, plan, { dumpId, uploadedAt })),
-  );
+  const plan = await planFanOut(ledgerDeps, claim.ledger, dump, { maxChunkEvents: deps.maxChunkEvents });
+  const { started } = plan;
+  const bodies = plan.messages.map((message) => message.body);
 
   const workerMeter = new CapacityMeter();
   const results: WriteChunkResult[] = [];
@@ -99,7 +78,7 @@ export async function ingestInProcess(
   return {
     dumpId,
     claim: claim.kind,
-    settledDays: settled.settledDays.length,
+    settledDays: plan.settledDays,
     chunks: bodies.length,
     chunkResults: results,
     ...(completion ? { completion } : {}),

@@ -57,3 +57,4 @@ export {
   KPI_STREAM_FILTER_PATTERN,
   matchesKpiStreamFilter,
 } from './stream-filter';
+export { planFanOut, type FanOutPlan } from './plan-fan-out';
