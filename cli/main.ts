@@ -6,6 +6,7 @@
 import { Command } from 'commander';
 import { registerGenerate } from './commands/generate';
 import { registerInspect } from './commands/inspect';
+import { registerLocal } from './commands/local';
 import { reportError } from './errors';
 
 const program = new Command('dumpflow')
@@ -16,6 +17,7 @@ const program = new Command('dumpflow')
 
 registerGenerate(program);
 registerInspect(program);
+registerLocal(program);
 
 // Commands report their own failures; this catches anything that escapes one.
 program.parseAsync(process.argv).catch((error: unknown) => reportError(error));

@@ -1,0 +1,236 @@
+import { SingleBar } from 'cli-progress';
+import type { Command } from 'commander';
+import { readdir, readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { DEFAULT_NOW, generateDumps } from '../../generator';
+import { captureOutput, type CapturedOutput } from '../../local/capture-output';
+import { demoWorkload } from '../../local/demo-workload';
+import { totalReport, type FinishedDump, type PhaseReport } from '../../local/phase-report';
+import {
+  startLocalPipeline,
+  type LocalDump,
+  type LocalPipeline,
+  type PhaseProgress,
+} from '../../local/pipeline';
+import { CliError, fileError, isFileSystemError, reportError } from '../errors';
+import { formatKpis, formatRunSummary } from '../local-summary';
+import { instant, nonNegativeInteger, positiveInteger } from '../options';
+
+interface LocalFlags {
+  readonly dumps: string[];
+  readonly generate?: number;
+  readonly seed?: number;
+  readonly days?: number;
+  readonly eventsPerDay?: number;
+  readonly now?: number;
+  readonly concurrency?: number;
+  readonly parsers?: number;
+  readonly dynamodbEndpoint?: string;
+  readonly logFile?: string;
+  readonly json?: boolean;
+}
+
+/** One phase to run: where its dumps come from and the processing time it runs at. */
+interface PhasePlan {
+  readonly label: string;
+  readonly now: number | undefined;
+  load(): Promise<LocalDump[]>;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+async function readDumpDir(dir: string): Promise<LocalDump[]> {
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((name) => name.endsWith('.dump')).sort();
+  } catch (error) {
+    throw isFileSystemError(error) ? fileError('read', dir, error) : error;
+  }
+  if (names.length === 0)
+    throw new CliError('E_NO_DUMPS', `${dir} holds no *.dump files; give a directory of dumps`);
+  return Promise.all(
+    names.map(async (name) => {
+      const file = path.join(dir, name);
+      try {
+        return { name, bytes: await readFile(file) };
+      } catch (error) {
+        throw isFileSystemError(error) ? fileError('read', file, error) : error;
+      }
+    }),
+  );
+}
+
+/**
+ * Phases in run order: the generated one (or, with no options, the demo workload) first, then each
+ * --dumps directory. Processing time: --now if given; else a generated phase runs at the
+ * generator's clock (its events would otherwise be compared with today and may have expired) and
+ * a directory of real dumps at the wall clock.
+ */
+function planPhases(flags: LocalFlags): PhasePlan[] {
+  const generatorNow = flags.now ?? DEFAULT_NOW;
+  const phases: PhasePlan[] = [];
+  if (flags.generate !== undefined) {
+    const n = flags.generate;
+    phases.push({
+      label: `${n} generated`,
+      now: generatorNow,
+      load: async () =>
+        [
+          ...generateDumps({
+            devices: Math.ceil(n / 2),
+            uploadsPerDevice: Math.min(n, 2),
+            days: flags.days ?? 7,
+            eventsPerDay: flags.eventsPerDay ?? 3000,
+            seed: flags.seed ?? 1,
+            now: generatorNow,
+          }),
+        ]
+          .slice(0, n)
+          .map((dump) => ({ name: dump.fileName, bytes: dump.bytes })),
+    });
+  }
+  for (const dir of flags.dumps) {
+    phases.push({ label: dir, now: flags.now, load: () => readDumpDir(dir) });
+  }
+  if (phases.length === 0) {
+    // The demo runs twice on the same state: the second upload of every dump must store nothing.
+    const demo = demoWorkload({
+      seed: flags.seed ?? 1,
+      now: generatorNow,
+      ...(flags.eventsPerDay !== undefined && { eventsPerDay: flags.eventsPerDay }),
+    });
+    phases.push(
+      { label: 'demo workload', now: generatorNow, load: async () => demo },
+      { label: 'demo workload, uploaded again', now: generatorNow, load: async () => demo },
+    );
+  }
+  return phases;
+}
+
+function progressReporter(output: CapturedOutput, quiet: boolean) {
+  const tty = output.stderrStream.isTTY === true;
+  let bar: SingleBar | undefined;
+  return {
+    begin(index: number, plan: PhasePlan, total: number) {
+      if (tty) {
+        bar = new SingleBar({
+          stream: output.stderrStream,
+          format: `phase ${index}  [{bar}] {value}/{total} dumps  {stage}  {duration_formatted}`,
+          hideCursor: true,
+          clearOnComplete: false,
+        });
+        bar.start(total, 0, { stage: 'uploading' });
+      } else if (!quiet) {
+        output.stderr(`phase ${index}: ${total} dump(s) from ${plan.label}\n`);
+      }
+    },
+    update(progress: PhaseProgress) {
+      bar?.update(progress.finished, {
+        stage: progress.stage + (progress.rejected > 0 ? ` (${progress.rejected} rejected)` : ''),
+      });
+    },
+    end(index: number, report: PhaseReport) {
+      bar?.stop();
+      bar = undefined;
+      if (!tty && !quiet)
+        output.stderr(`phase ${index}: done in ${(report.elapsedMs / 1000).toFixed(1)} s\n`);
+    },
+  };
+}
+
+async function runLocal(flags: LocalFlags, output: CapturedOutput): Promise<void> {
+  const started = Date.now();
+  const plans = planPhases(flags);
+  const progress = progressReporter(output, flags.json === true);
+  const pipeline: LocalPipeline = await startLocalPipeline({
+    ...(flags.dynamodbEndpoint !== undefined && { dynamoEndpoint: flags.dynamodbEndpoint }),
+    ...(flags.concurrency !== undefined && { workerConcurrency: flags.concurrency }),
+    ...(flags.parsers !== undefined && { parserConcurrency: flags.parsers }),
+    log: (line) => output.stderr(`${line}\n`),
+  });
+  const stopOnSignal = (signal: NodeJS.Signals) => {
+    output.stderr(`\n${signal}: stopping the local pipeline\n`);
+    void pipeline
+      .stop()
+      .then(() => output.restore())
+      .finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.once('SIGINT', stopOnSignal);
+  process.once('SIGTERM', stopOnSignal);
+  try {
+    const results: { report: PhaseReport; finished: readonly FinishedDump[] }[] = [];
+    for (const [i, plan] of plans.entries()) {
+      const dumps = await plan.load();
+      progress.begin(i + 1, plan, dumps.length);
+      const result = await pipeline.runPhase(dumps, {
+        ...(plan.now !== undefined && { now: plan.now }),
+        onProgress: (p) => progress.update(p),
+      });
+      progress.end(i + 1, result.report);
+      results.push(result);
+    }
+    const kpis = await pipeline.kpis();
+    const phases = results.map((r) => r.report);
+    if (flags.json === true) {
+      output.stdout(`${JSON.stringify({ phases, kpis })}\n`);
+    } else {
+      output.stdout(`\n${formatRunSummary(phases, totalReport(results))}\n\n${formatKpis(kpis)}\n`);
+    }
+    const nows = [
+      ...new Set(plans.map((p) => (p.now === undefined ? 'wall clock' : new Date(p.now).toISOString()))),
+    ];
+    output.stderr(
+      `\nprocessing time (expiry rule): ${nows.join(', ')}; total ${((Date.now() - started) / 1000).toFixed(1)} s\n` +
+        `function logs: ${output.file}\n`,
+    );
+  } finally {
+    process.removeListener('SIGINT', stopOnSignal);
+    process.removeListener('SIGTERM', stopOnSignal);
+    await pipeline.stop();
+  }
+}
+
+/** `dumpflow local`: the deployed handlers on DynamoDB Local + fauxqs, phase by phase. */
+export function registerLocal(program: Command): Command {
+  return program
+    .command('local')
+    .description(
+      'run the real parser, worker and KPI handlers on DynamoDB Local and fauxqs; with no options, a demo workload',
+    )
+    .option('--dumps <dir>', 'a phase: upload every *.dump in DIR (repeat for more phases)', collect, [])
+    .option(
+      '--generate <n>',
+      'a phase of N generated dumps (2 overlapping uploads per device)',
+      positiveInteger,
+    )
+    .option('--seed <n>', 'generator seed (default 1)', nonNegativeInteger)
+    .option('--days <n>', 'with --generate: the most days one dump covers (default 7)', positiveInteger)
+    .option(
+      '--events-per-day <n>',
+      'generated events per device-day (default 3000; demo 800)',
+      positiveInteger,
+    )
+    .option(
+      '--now <time>',
+      'processing time for the expiry rule, ISO or ms (default: the generator clock 2025-06-01T12:00:00Z for generated dumps, the wall clock for --dumps)',
+      instant,
+    )
+    .option('--concurrency <n>', 'worker (fan-out) invocations at once (default 4)', positiveInteger)
+    .option('--parsers <n>', 'parser invocations at once (default 2)', positiveInteger)
+    .option('--dynamodb-endpoint <url>', 'use this DynamoDB Local instead of starting one')
+    .option('--log-file <path>', 'where function logs go (default .dumpflow/logs/local-<time>.jsonl)')
+    .option('--json', 'print one JSON object {phases, kpis} on stdout')
+    .action(async (flags: LocalFlags) => {
+      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+      const output = captureOutput(flags.logFile ?? path.join('.dumpflow', 'logs', `local-${stamp}.jsonl`));
+      let failure: unknown;
+      try {
+        await runLocal(flags, output);
+      } catch (error) {
+        failure = error;
+      } finally {
+        await output.restore();
+      }
+      if (failure !== undefined) reportError(failure, { json: flags.json === true });
+    });
+}

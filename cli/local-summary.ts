@@ -1,0 +1,88 @@
+import type { KpiRow } from '../local/pipeline';
+import type { PhaseReport } from '../local/phase-report';
+import { count } from './format';
+
+/** Text tables for `dumpflow local`: one column per phase plus the total, then KPIs per patient. */
+
+function table(rows: readonly (readonly string[])[]): string {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows
+    .map((row) =>
+      row
+        .map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+function ms(value: number | null): string {
+  if (value === null) return '-';
+  return value < 10_000 ? `${value} ms` : `${(value / 1000).toFixed(1)} s`;
+}
+
+function units(value: number): string {
+  return count(Math.round(value));
+}
+
+export function formatRunSummary(phases: readonly PhaseReport[], total: PhaseReport): string {
+  const columns = phases.length > 1 ? [...phases, total] : phases;
+  const header = ['', ...phases.map((_, i) => `phase ${i + 1}`), ...(phases.length > 1 ? ['total'] : [])];
+  const row = (label: string, cell: (r: PhaseReport) => string) => [label, ...columns.map(cell)];
+  const rows = [
+    header,
+    row('dumps', (r) => count(r.dumps)),
+    row('rejected dumps', (r) => count(Object.keys(r.rejectedDumps).length)),
+    row('events parsed (valid)', (r) => count(r.eventsParsed)),
+    row('  stored', (r) => count(r.eventsStored)),
+    row('  duplicates', (r) => count(r.duplicates)),
+    row('    of which conflicts', (r) => count(r.conflicts)),
+    row('  expired', (r) => count(r.expired)),
+    ...Object.keys(total.rejectedRecords).map((code) =>
+      row(`rejected records ${code}`, (r) =>
+        count(r.rejectedRecords[code as keyof typeof r.rejectedRecords]),
+      ),
+    ),
+    row('read units', (r) => units(r.readUnits)),
+    row('write units', (r) => units(r.writeUnits)),
+    row('wall time', (r) => ms(r.elapsedMs)),
+    row('latency p50 (upload->complete)', (r) => ms(r.latencyMs.p50)),
+    row('latency p95', (r) => ms(r.latencyMs.p95)),
+  ];
+  const rejected = phases.flatMap((p, i) =>
+    Object.entries(p.rejectedDumps).map(([file, code]) => `  phase ${i + 1}: ${file}  ${code}`),
+  );
+  return [table(rows), ...(rejected.length > 0 ? ['', 'rejected dumps:', ...rejected] : [])].join('\n');
+}
+
+export function formatKpis(kpis: readonly KpiRow[]): string {
+  if (kpis.length === 0) return 'no KPIs (nothing was stored)';
+  const num = (value: number | null, digits: number) => (value === null ? '-' : value.toFixed(digits));
+  return table([
+    [
+      'patient',
+      'device',
+      'asOf',
+      'usage days',
+      'compliance %',
+      'avg min',
+      'AHI',
+      'mean leak',
+      'alarms',
+      'events',
+    ],
+    ...kpis.map((k) => [
+      k.patientId,
+      k.deviceId,
+      k.asOf,
+      String(k.usageDays),
+      num(k.compliancePct, 1),
+      num(k.avgUsageMinutes, 1),
+      num(k.ahi, 2),
+      num(k.meanLeak, 2),
+      count(k.alarms),
+      count(k.events),
+    ]),
+  ]);
+}

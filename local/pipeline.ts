@@ -1,0 +1,416 @@
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  waitUntilTableExists,
+  type AttributeValue,
+} from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { Context } from 'aws-lambda';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { checkDump } from '../lambdas/core/dump';
+import { DumpflowError } from '../lambdas/core/errors';
+import { createTableInput } from '../lambdas/core/storage/table';
+import { KPI_SK, ledgerPk, summaryPk } from '../lambdas/core/storage/keys';
+import { readLedger, type LedgerEntry } from '../lambdas/core/storage/ledger';
+import { KPI_STREAM_FILTER_PATTERN } from '../lambdas/core/storage/stream-filter';
+import { tapConsumedCapacity, type CapacityTap } from './capacity-tap';
+import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
+import { NotIdleError } from './errors';
+import { createDumpUploader } from './event-sources/s3-upload';
+import { createSqsPoller, type SqsPoller } from './event-sources/sqs-poller';
+import { createStreamPoller, type StreamPoller } from './event-sources/stream-poller';
+import { phaseReport, type FinishedDump, type PhaseReport } from './phase-report';
+import { startLocalS3Sqs, type LocalS3Sqs } from './services/s3-sqs';
+
+/** One file to upload: its name (the object key's last part) and its bytes. */
+export interface LocalDump {
+  readonly name: string;
+  readonly bytes: Uint8Array;
+}
+
+export interface LocalPipelineOptions {
+  /** A running DynamoDB Local to use. @default a new one, stopped by stop() */
+  readonly dynamoEndpoint?: string;
+  /** @default `dumpflow-local-<time>` (a new stream-enabled table per pipeline) */
+  readonly tableName?: string;
+  /** Parser invocations at once (the dump queue mapping's MaximumConcurrency). @default 2 */
+  readonly parserConcurrency?: number;
+  /** Worker invocations at once (the fan-out queue mapping's MaximumConcurrency). @default 4 */
+  readonly workerConcurrency?: number;
+  /** Where the event sources report failing invocations. @default one line on stderr */
+  readonly log?: (line: string) => void;
+}
+
+export interface PhaseProgress {
+  readonly total: number;
+  /** COMPLETE or REJECTED in the ledger. */
+  readonly finished: number;
+  readonly rejected: number;
+  /** 'processing' until every dump is finished, then 'settling' while KPI updates drain. */
+  readonly stage: 'uploading' | 'processing' | 'settling';
+}
+
+export interface PhaseOptions {
+  /**
+   * Processing time (ms) for the expiry rule, given to the parser as DUMPFLOW_NOW.
+   * @default the wall clock
+   */
+  readonly now?: number;
+  readonly onProgress?: (progress: PhaseProgress) => void;
+  /** @default 600000 */
+  readonly timeoutMs?: number;
+}
+
+export interface PhaseResult {
+  readonly report: PhaseReport;
+  /** Every dump's final ledger entry, in upload order. */
+  readonly finished: readonly FinishedDump[];
+}
+
+/** KPIs of one patient and device, as the KPI function stored them. */
+export interface KpiRow {
+  readonly patientId: string;
+  readonly deviceId: string;
+  readonly asOf: string;
+  readonly usageDays: number;
+  readonly compliancePct: number;
+  readonly avgUsageMinutes: number;
+  readonly ahi: number | null;
+  readonly meanLeak: number | null;
+  readonly alarms: number;
+  readonly events: number;
+}
+
+export interface LocalPipeline {
+  readonly dynamoEndpoint: string;
+  readonly tableName: string;
+  readonly bucket: string;
+  /**
+   * Uploads every dump under `incoming/phase-<n>/` and resolves when each is COMPLETE or REJECTED
+   * in the ledger and the parser, worker and KPI event sources were all idle in one pass.
+   */
+  runPhase(dumps: readonly LocalDump[], options?: PhaseOptions): Promise<PhaseResult>;
+  /** The KPI items of every patient/device uploaded so far, sorted by patient then device. */
+  kpis(): Promise<KpiRow[]>;
+  /** Stops the event sources, fauxqs and (if started here) DynamoDB Local. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** A dump never finished although nothing was left to process: its messages went to a DLQ. */
+export class PipelineStuckError extends DumpflowError {
+  constructor(files: readonly string[]) {
+    super(
+      'E_LOCAL_STUCK',
+      `${files.length} dump(s) did not finish and the pipeline has nothing left to run (${files.slice(0, 5).join(', ')}${files.length > 5 ? ', ...' : ''}); their handler failed on every attempt and the messages went to the dead-letter queue: see the function log`,
+    );
+  }
+}
+
+/** A second pipeline in a process that already loaded the handlers for other endpoints. */
+export class PipelineInUseError extends DumpflowError {
+  constructor() {
+    super(
+      'E_LOCAL_IN_USE',
+      'the handlers in this process are already wired to another local pipeline (their SDK clients are built once, at import); run one pipeline per process',
+    );
+  }
+}
+
+type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+type StreamHandler = (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse>;
+
+interface LoadedHandlers {
+  readonly parser: SqsHandler;
+  readonly worker: SqsHandler;
+  readonly kpi: StreamHandler;
+  readonly capacity: CapacityTap;
+}
+
+/** Handlers are loaded once per process; `wiredTo` remembers the environment they were built for. */
+let loaded: { readonly wiredTo: string; readonly handlers: LoadedHandlers } | undefined;
+
+function loadHandlers(env: Readonly<Record<string, string>>): LoadedHandlers {
+  const wiredTo = JSON.stringify(env);
+  if (loaded) {
+    if (loaded.wiredTo !== wiredTo) throw new PipelineInUseError();
+    return loaded.handlers;
+  }
+  // The handlers build their SDK clients and read their configuration when imported, so the
+  // environment must be in place first: these imports stay dynamic on purpose.
+  Object.assign(process.env, env);
+  // require, not import(): under tsx's CommonJS hook a dynamic import() goes to Node's ESM loader,
+  // which does not resolve extensionless TypeScript paths.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const parser = require('../lambdas/handlers/parser') as typeof import('../lambdas/handlers/parser');
+  const worker = require('../lambdas/handlers/worker') as typeof import('../lambdas/handlers/worker');
+  const kpi = require('../lambdas/handlers/kpi') as typeof import('../lambdas/handlers/kpi');
+  const clients = require('../lambdas/shared/clients') as typeof import('../lambdas/shared/clients');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const handlers = {
+    parser: parser.handler,
+    worker: worker.handler,
+    kpi: kpi.handler,
+    capacity: tapConsumedCapacity(clients.dynamodb),
+  };
+  loaded = { wiredTo, handlers };
+  return handlers;
+}
+
+const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+/**
+ * Starts the whole pipeline in this process: DynamoDB Local (table and stream), fauxqs (bucket and
+ * queues), the deployed parser, worker and KPI handlers behind emulated event sources.
+ * docs/local-runtime.md describes the wiring and where it differs from Lambda.
+ */
+export async function startLocalPipeline(options: LocalPipelineOptions = {}): Promise<LocalPipeline> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const cleanups: (() => Promise<void>)[] = [];
+  const cleanUp = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      await cleanup().catch((error: unknown) => log(`stopping the local pipeline: ${String(error)}`));
+    }
+  };
+
+  try {
+    let dynamo: DynamoDbLocal | undefined;
+    if (options.dynamoEndpoint === undefined) {
+      dynamo = await startDynamoDbLocal();
+      cleanups.push(() => dynamo!.stop());
+    }
+    const dynamoEndpoint = options.dynamoEndpoint ?? dynamo!.endpoint;
+    const services: LocalS3Sqs = await startLocalS3Sqs({ visibilityTimeoutSeconds: 30, maxReceiveCount: 5 });
+    cleanups.push(() => services.stop());
+    const region = services.region;
+    const common = { endpoint: dynamoEndpoint, region, credentials: LOCAL_CREDENTIALS };
+    const dynamodb = new DynamoDBClient(common);
+    const streams = new DynamoDBStreamsClient(common);
+    const { s3, sqs } = services.clients();
+    cleanups.push(async () => {
+      for (const client of [dynamodb, streams, s3, sqs]) client.destroy();
+    });
+
+    const tableName = options.tableName ?? `dumpflow-local-${Date.now().toString(36)}`;
+    await dynamodb.send(new CreateTableCommand(createTableInput(tableName, { stream: true })));
+    await waitUntilTableExists(
+      { client: dynamodb, maxWaitTime: 30, minDelay: 0.1, maxDelay: 1 },
+      { TableName: tableName },
+    );
+    const described = await dynamodb.send(new DescribeTableCommand({ TableName: tableName }));
+    const streamArn = described.Table?.LatestStreamArn;
+    if (streamArn === undefined) {
+      throw new DumpflowError('E_DYNAMODB_LOCAL', `table ${tableName} was created without a stream`);
+    }
+
+    const handlers = loadHandlers({
+      ...services.endpointEnv,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
+      AWS_REGION: region,
+      AWS_ACCESS_KEY_ID: process.env['AWS_ACCESS_KEY_ID'] || LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: process.env['AWS_SECRET_ACCESS_KEY'] || LOCAL_CREDENTIALS.secretAccessKey,
+      FANOUT_QUEUE_URL: services.queues.fanout.url,
+      TABLE_NAME: tableName,
+      DUMPFLOW_S3_FORCE_PATH_STYLE: 'true',
+    });
+
+    const parser: SqsPoller = createSqsPoller({
+      sqs,
+      queueUrl: services.queues.dump.url,
+      handler: handlers.parser,
+      functionName: 'parser',
+      batchSize: 1,
+      concurrency: options.parserConcurrency ?? 2,
+      retryAfterSeconds: 2,
+      functionTimeoutMs: 900_000,
+      log,
+    });
+    const worker: SqsPoller = createSqsPoller({
+      sqs,
+      queueUrl: services.queues.fanout.url,
+      handler: handlers.worker,
+      functionName: 'worker',
+      batchSize: 10,
+      concurrency: options.workerConcurrency ?? 4,
+      retryAfterSeconds: 2,
+      functionTimeoutMs: 300_000,
+      log,
+    });
+    const kpi: StreamPoller = createStreamPoller({
+      streams,
+      streamArn,
+      handler: handlers.kpi,
+      functionName: 'kpi',
+      startingPosition: 'TRIM_HORIZON',
+      filterPatterns: [KPI_STREAM_FILTER_PATTERN],
+      bisectBatchOnFunctionError: true,
+      onFailure: { sqs, queueUrl: services.queues.kpiFailure.url },
+      region,
+      log,
+    });
+    cleanups.push(async () => {
+      await Promise.all([parser.stop(), worker.stop(), kpi.stop()]);
+    });
+    await Promise.all([parser.start(), worker.start(), kpi.start()]);
+
+    const uploader = createDumpUploader({
+      s3,
+      sqs,
+      bucket: services.bucket,
+      queueUrl: services.queues.dump.url,
+      region,
+    });
+    const devices = new Map<string, { patientId: string; deviceId: string }>();
+    const ledgerDeps = { client: dynamodb, tableName };
+    let phases = 0;
+
+    const allIdle = async () => {
+      const [p, w] = await Promise.all([parser.isIdle(), worker.isIdle()]);
+      return p && w && kpi.isIdle();
+    };
+
+    const runPhase = async (dumps: readonly LocalDump[], phase: PhaseOptions = {}): Promise<PhaseResult> => {
+      phases += 1;
+      const deadline = Date.now() + (phase.timeoutMs ?? 600_000);
+      const remaining = () => Math.max(1, deadline - Date.now());
+      const started = Date.now();
+      const before = handlers.capacity.totals();
+      const previousNow = process.env['DUMPFLOW_NOW'];
+      // The parser reads DUMPFLOW_NOW for each dump it claims (config.now is a live getter).
+      if (phase.now === undefined) delete process.env['DUMPFLOW_NOW'];
+      else process.env['DUMPFLOW_NOW'] = String(phase.now);
+
+      try {
+        const total = dumps.length;
+        phase.onProgress?.({ total, finished: 0, rejected: 0, stage: 'uploading' });
+        for (const dump of dumps) {
+          try {
+            const { header } = checkDump(dump.bytes);
+            devices.set(summaryPk(header.patientId, header.deviceId), header);
+          } catch {
+            // A malformed dump stores nothing and has no KPIs to show.
+          }
+        }
+        const pending = new Map<string, string>();
+        let next = 0;
+        const uploadLane = async () => {
+          while (next < dumps.length) {
+            const dump = dumps[next++]!;
+            const uploaded = await uploader.upload(`incoming/phase-${phases}/${dump.name}`, dump.bytes);
+            pending.set(
+              ledgerPk({ bucket: uploaded.bucket, key: uploaded.key, version: uploaded.eTag }),
+              dump.name,
+            );
+          }
+        };
+        await Promise.all(Array.from({ length: Math.min(4, dumps.length) }, uploadLane));
+        const order = [...pending.keys()];
+
+        const finished = new Map<string, LedgerEntry>();
+        let rejected = 0;
+        const readPending = async () => {
+          const ids = order.filter((id) => !finished.has(id));
+          const entries = await Promise.all(ids.map((id) => readLedger(ledgerDeps, id)));
+          for (const entry of entries) {
+            if (entry && (entry.status === 'COMPLETE' || entry.status === 'REJECTED')) {
+              finished.set(entry.dumpId, entry);
+              if (entry.status === 'REJECTED') rejected += 1;
+            }
+          }
+          phase.onProgress?.({
+            total,
+            finished: finished.size,
+            rejected,
+            stage: finished.size === total ? 'settling' : 'processing',
+          });
+          return finished.size === total;
+        };
+
+        // Every dump finished, and then every event source idle in the same pass (the parser feeds
+        // the worker, the worker feeds the stream, so one idle source can wake up again).
+        for (;;) {
+          if (await readPending()) {
+            await parser.waitForIdle({ timeoutMs: remaining() });
+            await worker.waitForIdle({ timeoutMs: remaining() });
+            await kpi.waitForIdle({ timeoutMs: remaining() });
+            if ((await allIdle()) && (await readPending())) break;
+            continue;
+          }
+          if ((await allIdle()) && !(await readPending())) {
+            throw new PipelineStuckError(
+              order.filter((id) => !finished.has(id)).map((id) => pending.get(id)!),
+            );
+          }
+          if (Date.now() > deadline) {
+            throw new NotIdleError(
+              `phase ${phases}`,
+              phase.timeoutMs ?? 600_000,
+              `${total - finished.size} of ${total} dump(s) not finished`,
+            );
+          }
+          await sleep(250);
+        }
+
+        const results = order.map((id) => ({ fileName: pending.get(id)!, ledger: finished.get(id)! }));
+        const after = handlers.capacity.totals();
+        const capacity = {
+          readUnits: after.readUnits - before.readUnits,
+          writeUnits: after.writeUnits - before.writeUnits,
+          requests: after.requests - before.requests,
+        };
+        return { report: phaseReport(results, capacity, Date.now() - started), finished: results };
+      } finally {
+        if (previousNow === undefined) delete process.env['DUMPFLOW_NOW'];
+        else process.env['DUMPFLOW_NOW'] = previousNow;
+      }
+    };
+
+    const kpis = async (): Promise<KpiRow[]> => {
+      const rows: KpiRow[] = [];
+      for (const pk of devices.keys()) {
+        const { Item } = await dynamodb.send(
+          new GetItemCommand({
+            TableName: tableName,
+            Key: { pk: { S: pk }, sk: { S: KPI_SK } },
+            ConsistentRead: true,
+          }),
+        );
+        if (Item) rows.push(kpiRow(Item));
+      }
+      return rows.sort(
+        (a, b) => a.patientId.localeCompare(b.patientId) || a.deviceId.localeCompare(b.deviceId),
+      );
+    };
+
+    return {
+      dynamoEndpoint,
+      tableName,
+      bucket: services.bucket,
+      runPhase,
+      kpis,
+      stop: cleanUp,
+    };
+  } catch (error) {
+    await cleanUp();
+    throw error;
+  }
+}
+
+function kpiRow(item: Record<string, AttributeValue>): KpiRow {
+  const num = (name: string) => Number(item[name]?.N ?? 0);
+  const nullable = (name: string) => (item[name]?.N === undefined ? null : Number(item[name]?.N));
+  return {
+    patientId: item['patientId']?.S ?? '',
+    deviceId: item['deviceId']?.S ?? '',
+    asOf: item['asOf']?.S ?? '',
+    usageDays: num('usageDays'),
+    compliancePct: num('compliancePct'),
+    avgUsageMinutes: num('avgUsageMinutes'),
+    ahi: nullable('ahi'),
+    meanLeak: nullable('meanLeak'),
+    alarms: num('alarms'),
+    events: num('events'),
+  };
+}
