@@ -1,0 +1,168 @@
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { encodeDump } from '../../../lambdas/core/dump';
+import { ledgerPk } from '../../../lambdas/core/storage/keys';
+import { readLedger } from '../../../lambdas/core/storage/ledger';
+import { captureOutput, type CapturedOutput } from '../../../local/capture-output';
+import { createLambdaContext } from '../../../local/lambda-context';
+import { sendS3TestEvent } from '../../../local/event-sources/s3-notifications';
+import { createDumpUploader } from '../../../local/event-sources/s3-upload';
+import { toSqsRecord } from '../../../local/event-sources/sqs-record';
+import { someEvents, CREATED_AT } from '../../factories/dumps';
+import { drain, useLocalS3Sqs } from '../support/s3-sqs';
+import { useTestTable } from '../support/table';
+
+type SqsHandler = (
+  event: SQSEvent,
+  context: ReturnType<typeof createLambdaContext>,
+) => Promise<SQSBatchResponse>;
+
+describe('parser handler', () => {
+  const local = useLocalS3Sqs();
+  const table = useTestTable();
+  let parser: SqsHandler;
+  let worker: SqsHandler;
+  let output: CapturedOutput;
+  let logDir: string;
+
+  beforeAll(() => {
+    const { services } = local.current;
+    // The handlers build clients and read config at import: the environment comes first.
+    Object.assign(process.env, services.endpointEnv, {
+      TABLE_NAME: table.current.tableName,
+      FANOUT_QUEUE_URL: services.queues.fanout.url,
+      DUMPFLOW_S3_FORCE_PATH_STYLE: 'true',
+      DUMPFLOW_NOW: String(CREATED_AT),
+    });
+    jest.isolateModules(() => {
+      /* eslint-disable @typescript-eslint/no-require-imports */
+      parser = (require('../../../lambdas/handlers/parser') as { handler: SqsHandler }).handler;
+      worker = (require('../../../lambdas/handlers/worker') as { handler: SqsHandler }).handler;
+      /* eslint-enable @typescript-eslint/no-require-imports */
+    });
+    logDir = mkdtempSync(path.join(tmpdir(), 'dumpflow-handlers-'));
+    output = captureOutput(path.join(logDir, 'functions.jsonl'));
+  });
+
+  afterAll(async () => {
+    await output.restore();
+    rmSync(logDir, { recursive: true, force: true });
+  });
+
+  async function receivedRecords(sqs: SQSClient, queueUrl: string, arn: string): Promise<SQSRecord[]> {
+    const messages = await drain(sqs, queueUrl, 500);
+    return messages.map((m) => toSqsRecord(m, { queueArn: arn, region: local.current.services.region }));
+  }
+
+  async function invoke(handler: SqsHandler, records: SQSRecord[], functionName: string) {
+    return handler({ Records: records }, createLambdaContext({ functionName }));
+  }
+
+  async function queued(sqs: SQSClient, queueUrl: string): Promise<number> {
+    const { Attributes = {} } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }),
+    );
+    return Number(Attributes.ApproximateNumberOfMessages ?? 0);
+  }
+
+  async function upload(s3: S3Client, sqs: SQSClient, key: string, bytes: Uint8Array) {
+    const { services } = local.current;
+    return createDumpUploader({
+      s3,
+      sqs,
+      bucket: services.bucket,
+      queueUrl: services.queues.dump.url,
+      region: services.region,
+    }).upload(key, bytes);
+  }
+
+  async function tableItems() {
+    const { Items = [] } = await table.current.client.send(
+      new ScanCommand({ TableName: table.current.tableName, ConsistentRead: true }),
+    );
+    return Items;
+  }
+
+  it('ignores the s3:TestEvent S3 sends when the notification is configured', async () => {
+    const { services, sqs } = local.current;
+    await sendS3TestEvent(sqs, services.queues.dump.url, services.bucket);
+    const records = await receivedRecords(sqs, services.queues.dump.url, services.queues.dump.arn);
+    expect(records).toHaveLength(1);
+
+    const response = await invoke(parser, records, 'parser');
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(await queued(sqs, services.queues.fanout.url)).toBe(0);
+  });
+
+  it('rejects a malformed dump whole: ledger REJECTED, a copy under rejected/, no event stored', async () => {
+    const { services, s3, sqs } = local.current;
+    const bytes = encodeDump({
+      deviceId: 'DEV-1',
+      patientId: 'PAT-1',
+      createdAt: CREATED_AT,
+      events: someEvents(20),
+    });
+    const broken = Uint8Array.from(bytes);
+    broken[64 + 40] = broken[64 + 40]! ^ 0xff;
+    const uploaded = await upload(s3, sqs, 'incoming/bad crc.dump', broken);
+    const records = await receivedRecords(sqs, services.queues.dump.url, services.queues.dump.arn);
+
+    const response = await invoke(parser, records, 'parser');
+
+    expect(response.batchItemFailures).toEqual([]);
+    const dumpId = ledgerPk({
+      bucket: services.bucket,
+      key: 'incoming/bad crc.dump',
+      version: uploaded.eTag,
+    });
+    const ledger = await readLedger(
+      { client: table.current.client, tableName: table.current.tableName },
+      dumpId,
+    );
+    expect(ledger).toMatchObject({ status: 'REJECTED', code: 'E_BODY_CRC', key: 'incoming/bad crc.dump' });
+    const copy = await s3.send(
+      new GetObjectCommand({ Bucket: services.bucket, Key: 'rejected/incoming/bad crc.dump' }),
+    );
+    expect(Buffer.from(await copy.Body!.transformToByteArray())).toEqual(Buffer.from(broken));
+    // fauxqs does not serve GetObjectTagging, so the copy's dumpflow-rejected tag is not checked here.
+    expect((await tableItems()).filter((item) => !item['pk']?.S?.startsWith('L#'))).toEqual([]);
+    expect(await queued(sqs, services.queues.fanout.url)).toBe(0);
+  });
+
+  it('treats a redelivered notification of a COMPLETE dump as a no-op', async () => {
+    const { services, s3, sqs } = local.current;
+    const bytes = encodeDump({
+      deviceId: 'DEV-2',
+      patientId: 'PAT-2',
+      createdAt: CREATED_AT,
+      events: someEvents(30),
+    });
+    const uploaded = await upload(s3, sqs, 'incoming/good.dump', bytes);
+    const notification = await receivedRecords(sqs, services.queues.dump.url, services.queues.dump.arn);
+    expect((await invoke(parser, notification, 'parser')).batchItemFailures).toEqual([]);
+    const chunks = await receivedRecords(sqs, services.queues.fanout.url, services.queues.fanout.arn);
+    expect(chunks.length).toBeGreaterThan(0);
+    expect((await invoke(worker, chunks, 'worker')).batchItemFailures).toEqual([]);
+    const deps = { client: table.current.client, tableName: table.current.tableName };
+    const dumpId = ledgerPk({ bucket: services.bucket, key: 'incoming/good.dump', version: uploaded.eTag });
+    const complete = await readLedger(deps, dumpId);
+    expect(complete).toMatchObject({
+      status: 'COMPLETE',
+      totals: { stored: 30, duplicates: 0, conflicts: 0 },
+    });
+    const before = await tableItems();
+
+    const again = await invoke(parser, notification, 'parser');
+
+    expect(again.batchItemFailures).toEqual([]);
+    expect(await queued(sqs, services.queues.fanout.url)).toBe(0);
+    expect(await readLedger(deps, dumpId)).toEqual(complete);
+    expect(await tableItems()).toEqual(before);
+  });
+});
