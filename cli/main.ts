@@ -4,8 +4,10 @@
  * wire new commands in below.
  */
 import { Command } from 'commander';
+import { registerBench } from './commands/bench';
 import { registerGenerate } from './commands/generate';
 import { registerInspect } from './commands/inspect';
+import { registerPlan } from './commands/plan';
 import { registerLocal } from './commands/local';
 import { reportError } from './errors';
 
@@ -17,6 +19,8 @@ const program = new Command('dumpflow')
 
 registerGenerate(program);
 registerInspect(program);
+registerBench(program);
+registerPlan(program);
 registerLocal(program);
 
 // Commands report their own failures; this catches anything that escapes one.
