@@ -100,7 +100,12 @@ export async function parseDump(deps: ParseDumpDeps, object: UploadedObject): Pr
 
   const plan = await planFanOut(ledgerDeps, claim.ledger, decoded);
   const { started } = plan;
-  const messages = plan.messages.map((message) => ({ id: message.chunkId, body: message.body }));
+  // SQS batch entry ids allow only [A-Za-z0-9_-]; day tokens of years past 9999 start with '~'
+  // (which never appears otherwise, so '_' keeps the ids unique).
+  const messages = plan.messages.map((message) => ({
+    id: message.chunkId.replace(/[^A-Za-z0-9_-]/g, '_'),
+    body: message.body,
+  }));
   await sendAll(deps.sqs, deps.fanoutQueueUrl, messages);
 
   return {

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { fuzzCase, type FuzzCase } from '../../factories/dump-mutations';
+import { fuzzCase, FUZZ_CREATED_AT, type FuzzCase } from '../../factories/dump-mutations';
+import { rawDump } from '../../factories/dumps';
 import { checkParseDumpCase } from '../support/parse-dump-check';
 import { useLocalS3Sqs } from '../support/s3-sqs';
 import { useTestTable } from '../support/table';
@@ -38,4 +39,24 @@ describe('parseDump under mutated and random input (fauxqs S3/SQS, DynamoDB Loca
     expect(outcomes.accepted).toBeGreaterThan(10);
     expect(codes.size).toBeGreaterThanOrEqual(6);
   }, 120_000);
+
+  // Found by bench/fuzz-parser.ts: a valid dump whose createdAt lies past year 9999 may hold events
+  // there; their chunk ids ("~5…") are not valid SQS batch entry ids, and the fan-out failed for good.
+  it('fans out a valid dump with events past year 9999', async () => {
+    const { s3, sqs, services: local } = services.current;
+    const farFuture = Date.UTC(12_000, 0, 1, 12);
+    const bytes = rawDump({
+      createdAt: BigInt(farFuture),
+      records: [
+        { timestamp: BigInt(FUZZ_CREATED_AT - 3_600_000), seq: 1 },
+        { timestamp: BigInt(farFuture - 3_600_000), seq: 2 },
+      ],
+    });
+    const outcome = await checkParseDumpCase(
+      { s3, sqs, services: local, dynamodb: table.current.client, tableName: table.current.tableName },
+      { label: 'far future', base: bytes, bytes, expect: { kind: 'accepted-as-base' } },
+      'fuzz/far-future.bin',
+    );
+    expect(outcome).toEqual({ verdict: 'accepted', failures: [] });
+  });
 });
