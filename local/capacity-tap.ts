@@ -20,9 +20,9 @@ export interface CapacityTap {
  * the handlers' own DynamoDB singleton, so the figures are what the deployed functions would be
  * billed for (they all ask for ReturnConsumedCapacity TOTAL), and the runtime's own bookkeeping
  * reads, made with another client, are not counted. Failed requests report nothing and add nothing.
+ * Give several clients one `meter` to sum them (one per emulated execution environment).
  */
-export function tapConsumedCapacity(client: DynamoDBClient): CapacityTap {
-  const meter = new CapacityMeter();
+export function tapConsumedCapacity(client: DynamoDBClient, meter = new CapacityMeter()): CapacityTap {
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const result = await next(args);

@@ -9,6 +9,7 @@ import {
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { Context } from 'aws-lambda';
+import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { checkDump } from '../lambdas/core/dump';
 import { DumpflowError } from '../lambdas/core/errors';
@@ -16,7 +17,8 @@ import { createTableInput } from '../lambdas/core/storage/table';
 import { KPI_SK, ledgerPk, summaryPk } from '../lambdas/core/storage/keys';
 import { readLedger, type LedgerEntry } from '../lambdas/core/storage/ledger';
 import { KPI_STREAM_FILTER_PATTERN } from '../lambdas/core/storage/stream-filter';
-import { tapConsumedCapacity, type CapacityTap } from './capacity-tap';
+import { CapacityMeter } from '../lambdas/core/storage/capacity';
+import { tapConsumedCapacity } from './capacity-tap';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { NotIdleError } from './errors';
 import { createDumpUploader } from './event-sources/s3-upload';
@@ -42,6 +44,8 @@ export interface LocalPipelineOptions {
   readonly workerConcurrency?: number;
   /** Where the event sources report failing invocations. @default one line on stderr */
   readonly log?: (line: string) => void;
+  /** Loads one execution environment (see FunctionEnvironment). @default loadFreshEnvironment */
+  readonly loadEnvironment?: () => FunctionEnvironment;
 }
 
 export interface PhaseProgress {
@@ -109,12 +113,12 @@ export class PipelineStuckError extends DumpflowError {
   }
 }
 
-/** A second pipeline in a process that already loaded the handlers for other endpoints. */
+/** A second pipeline while one runs: both would need process.env, which the handlers read. */
 export class PipelineInUseError extends DumpflowError {
   constructor() {
     super(
       'E_LOCAL_IN_USE',
-      'the handlers in this process are already wired to another local pipeline (their SDK clients are built once, at import); run one pipeline per process',
+      'a local pipeline is already running in this process and owns its environment variables; stop it first',
     );
   }
 }
@@ -122,41 +126,60 @@ export class PipelineInUseError extends DumpflowError {
 type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 type StreamHandler = (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse>;
 
-interface LoadedHandlers {
+/**
+ * One emulated Lambda execution environment: a fresh instance of the handler modules with their
+ * own module state and SDK clients. Lambda runs one invocation per environment at a time, and the
+ * handlers rely on it (their Powertools BatchProcessor is a module-level singleton whose state
+ * belongs to the invocation running), so every concurrent local invocation gets its own.
+ */
+export interface FunctionEnvironment {
   readonly parser: SqsHandler;
   readonly worker: SqsHandler;
   readonly kpi: StreamHandler;
-  readonly capacity: CapacityTap;
+  /** The environment's DynamoDB singleton (metered by the runtime). */
+  readonly dynamodb: DynamoDBClient;
 }
 
-/** Handlers are loaded once per process; `wiredTo` remembers the environment they were built for. */
-let loaded: { readonly wiredTo: string; readonly handlers: LoadedHandlers } | undefined;
-
-function loadHandlers(env: Readonly<Record<string, string>>): LoadedHandlers {
-  const wiredTo = JSON.stringify(env);
-  if (loaded) {
-    if (loaded.wiredTo !== wiredTo) throw new PipelineInUseError();
-    return loaded.handlers;
-  }
-  // The handlers build their SDK clients and read their configuration when imported, so the
-  // environment must be in place first: these imports stay dynamic on purpose.
-  Object.assign(process.env, env);
+/**
+ * Loads a fresh copy of lambdas/ (handlers, their shared singletons and everything they import
+ * from the repository) by dropping it from the require cache first. The process environment must
+ * already hold the endpoints: the modules read it when they load. Under jest, whose module
+ * registry ignores require.cache, pass a loader built on jest.isolateModules instead.
+ */
+export function loadFreshEnvironment(): FunctionEnvironment {
+  const root = path.resolve(__dirname, '..', 'lambdas') + path.sep;
+  for (const id of Object.keys(require.cache)) if (id.startsWith(root)) delete require.cache[id];
   // require, not import(): under tsx's CommonJS hook a dynamic import() goes to Node's ESM loader,
-  // which does not resolve extensionless TypeScript paths.
+  // which neither resolves extensionless TypeScript paths nor reloads a module.
   /* eslint-disable @typescript-eslint/no-require-imports */
   const parser = require('../lambdas/handlers/parser') as typeof import('../lambdas/handlers/parser');
   const worker = require('../lambdas/handlers/worker') as typeof import('../lambdas/handlers/worker');
   const kpi = require('../lambdas/handlers/kpi') as typeof import('../lambdas/handlers/kpi');
   const clients = require('../lambdas/shared/clients') as typeof import('../lambdas/shared/clients');
   /* eslint-enable @typescript-eslint/no-require-imports */
-  const handlers = {
-    parser: parser.handler,
-    worker: worker.handler,
-    kpi: kpi.handler,
-    capacity: tapConsumedCapacity(clients.dynamodb),
+  return { parser: parser.handler, worker: worker.handler, kpi: kpi.handler, dynamodb: clients.dynamodb };
+}
+
+/** Only one pipeline may own process.env (the handlers read it on every invocation). */
+let active = false;
+
+/**
+ * A handler that runs each invocation in an environment no other invocation is using, creating
+ * one when all are busy: what Lambda does when it scales out.
+ */
+function pooled<E, R>(
+  load: () => FunctionEnvironment,
+  pick: (env: FunctionEnvironment) => (event: E, context: Context) => Promise<R>,
+): (event: E, context: Context) => Promise<R> {
+  const free: ((event: E, context: Context) => Promise<R>)[] = [];
+  return async (event, context) => {
+    const handler = free.pop() ?? pick(load());
+    try {
+      return await handler(event, context);
+    } finally {
+      free.push(handler);
+    }
   };
-  loaded = { wiredTo, handlers };
-  return handlers;
 }
 
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -175,6 +198,11 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     }
   };
 
+  if (active) throw new PipelineInUseError();
+  active = true;
+  cleanups.push(async () => {
+    active = false;
+  });
   try {
     let dynamo: DynamoDbLocal | undefined;
     if (options.dynamoEndpoint === undefined) {
@@ -205,7 +233,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       throw new DumpflowError('E_DYNAMODB_LOCAL', `table ${tableName} was created without a stream`);
     }
 
-    const handlers = loadHandlers({
+    const env: Record<string, string> = {
       ...services.endpointEnv,
       AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
       AWS_REGION: region,
@@ -214,7 +242,27 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       FANOUT_QUEUE_URL: services.queues.fanout.url,
       TABLE_NAME: tableName,
       DUMPFLOW_S3_FORCE_PATH_STYLE: 'true',
+    };
+    const previousEnv = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
+    Object.assign(process.env, env);
+    cleanups.push(async () => {
+      for (const [name, value] of Object.entries(previousEnv)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
     });
+    const meter = new CapacityMeter();
+    const load = () => {
+      const environment = (options.loadEnvironment ?? loadFreshEnvironment)();
+      tapConsumedCapacity(environment.dynamodb, meter);
+      return environment;
+    };
+    const handlers = {
+      parser: pooled(load, (e) => e.parser),
+      worker: pooled(load, (e) => e.worker),
+      kpi: pooled(load, (e) => e.kpi),
+      capacity: { totals: () => meter.snapshot() },
+    };
 
     const parser: SqsPoller = createSqsPoller({
       sqs,

@@ -142,13 +142,16 @@ async function runLocal(flags: LocalFlags, output: CapturedOutput): Promise<void
   const started = Date.now();
   const plans = planPhases(flags);
   const progress = progressReporter(output, flags.json === true);
+  let interrupted = false;
   const pipeline: LocalPipeline = await startLocalPipeline({
     ...(flags.dynamodbEndpoint !== undefined && { dynamoEndpoint: flags.dynamodbEndpoint }),
     ...(flags.concurrency !== undefined && { workerConcurrency: flags.concurrency }),
     ...(flags.parsers !== undefined && { parserConcurrency: flags.parsers }),
-    log: (line) => output.stderr(`${line}\n`),
+    // Once interrupted, DynamoDB Local is gone and every running invocation fails: not worth a line each.
+    log: (line) => interrupted || output.stderr(`${line}\n`),
   });
   const stopOnSignal = (signal: NodeJS.Signals) => {
+    interrupted = true;
     output.stderr(`\n${signal}: stopping the local pipeline\n`);
     void pipeline
       .stop()

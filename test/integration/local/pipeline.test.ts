@@ -10,7 +10,13 @@ import {
   type DumpEvent,
 } from '../../../lambdas/core/dump';
 import { captureOutput, type CapturedOutput } from '../../../local/capture-output';
-import { startLocalPipeline, type KpiRow, type LocalDump, type LocalPipeline } from '../../../local/pipeline';
+import {
+  startLocalPipeline,
+  type FunctionEnvironment,
+  type KpiRow,
+  type LocalDump,
+  type LocalPipeline,
+} from '../../../local/pipeline';
 
 /**
  * The spec's rules written out plainly, independent of the product's storage and KPI code: every
@@ -150,6 +156,32 @@ function kpisOf(events: readonly StoredEvent[]): KpiRow {
   };
 }
 
+/**
+ * One execution environment per concurrent invocation, as in Lambda. jest's module registry ignores
+ * require.cache, so the fresh module instances come from jest.isolateModules here.
+ */
+function isolatedEnvironment(): FunctionEnvironment {
+  let environment: FunctionEnvironment | undefined;
+  jest.isolateModules(() => {
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    environment = {
+      parser: (
+        require('../../../lambdas/handlers/parser') as typeof import('../../../lambdas/handlers/parser')
+      ).handler,
+      worker: (
+        require('../../../lambdas/handlers/worker') as typeof import('../../../lambdas/handlers/worker')
+      ).handler,
+      kpi: (require('../../../lambdas/handlers/kpi') as typeof import('../../../lambdas/handlers/kpi'))
+        .handler,
+      dynamodb: (
+        require('../../../lambdas/shared/clients') as typeof import('../../../lambdas/shared/clients')
+      ).dynamodb,
+    };
+    /* eslint-enable @typescript-eslint/no-require-imports */
+  });
+  return environment!;
+}
+
 /** Generated dumps (two devices, two overlapping uploads each) plus the malformed cases. */
 function workload(): LocalDump[] {
   const generated = [
@@ -221,12 +253,19 @@ describe('startLocalPipeline', () => {
   let logDir: string;
   const dumps = workload();
   const oracle = new SpecOracle(DEFAULT_NOW);
+  let environments = 0;
 
   beforeAll(async () => {
     logDir = mkdtempSync(path.join(tmpdir(), 'dumpflow-pipeline-'));
     // The handlers' Powertools logger and metrics write to stdout/stderr; keep the test output clean.
     output = captureOutput(path.join(logDir, 'functions.jsonl'));
-    pipeline = await startLocalPipeline({ log: (line) => output.stderr(`${line}\n`) });
+    pipeline = await startLocalPipeline({
+      log: (line) => output.stderr(`${line}\n`),
+      loadEnvironment: () => {
+        environments += 1;
+        return isolatedEnvironment();
+      },
+    });
   }, 60_000);
 
   afterAll(async () => {
@@ -253,6 +292,8 @@ describe('startLocalPipeline', () => {
     expect(report.latencyMs.p50).toBeGreaterThan(0);
     expect(report.latencyMs.p95).toBeGreaterThanOrEqual(report.latencyMs.p50!);
     expect(report.latencyMs.p95).toBeLessThanOrEqual(report.elapsedMs);
+    // Concurrent invocations each ran in their own module instance (one per parser/worker/KPI slot).
+    expect(environments).toBeGreaterThanOrEqual(3);
   }, 60_000);
 
   it('keeps KPIs per patient that match the spec computed from the stored events', async () => {
