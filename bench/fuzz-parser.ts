@@ -4,7 +4,7 @@
  * buffers. Every case goes through decodeDump and the spec's checks; a sample also goes end to end
  * through parseDump against fauxqs S3/SQS and DynamoDB Local. Failures must be 0.
  *
- *   npx tsx bench/fuzz-parser.ts --runs 100000 [--e2e 1000] [--seed 1] [--case-limit-ms 2000]
+ *   npx tsx bench/fuzz-parser.ts --runs 100000 [--e2e 1000] [--seed 1] [--case-limit-ms 2000] [--simulate-hang]
  *
  * No-hang guard: a watchdog thread kills the process if one decode runs past the per-case limit
  * (a synchronous hang cannot be interrupted from its own thread); end-to-end cases race a timer.
@@ -29,6 +29,8 @@ interface Options {
   readonly e2e: number;
   readonly seed: number;
   readonly caseLimitMs: number;
+  /** Spin in the first decode case past the limit, to see the guard fire. */
+  readonly simulateHang: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Options {
@@ -47,6 +49,7 @@ function parseArgs(argv: readonly string[]): Options {
     e2e: Math.min(runs, value('e2e', Math.min(1000, Math.ceil(runs / 100)))),
     seed: value('seed', 1),
     caseLimitMs: value('case-limit-ms', 2000),
+    simulateHang: argv.includes('--simulate-hang'),
   };
 }
 
@@ -63,16 +66,20 @@ function* cases(seed: number, count: number): Generator<{ fuzz: FuzzCase; id: st
 
 /** Kills the process when the case marked in `shared` has run longer than the limit. */
 function startWatchdog(shared: SharedArrayBuffer, limitMs: number): Worker {
+  // The main thread is blocked during a hang, so the report is written straight to fd 2 (a worker's
+  // process.stderr goes through the main thread) and the interval stays referenced (an unref'd one
+  // would let the worker exit at once).
   const source = `
     const { workerData } = require('node:worker_threads');
+    const { writeSync } = require('node:fs');
     const state = new Float64Array(workerData.shared);
     setInterval(() => {
       const [caseIndex, startedAt] = state;
       if (startedAt > 0 && Date.now() - startedAt > workerData.limitMs) {
-        process.stderr.write('HANG: decode case ' + caseIndex + ' ran past ' + workerData.limitMs + ' ms\\n');
+        writeSync(2, 'HANG: decode case ' + caseIndex + ' (in generation order) ran past ' + workerData.limitMs + ' ms\\n');
         process.kill(process.pid, 'SIGKILL');
       }
-    }, 100).unref();
+    }, 100);
   `;
   const worker = new Worker(source, { eval: true, workerData: { shared, limitMs } });
   worker.unref();
@@ -116,6 +123,7 @@ async function decodePhase(options: Options) {
     state[0] = index++;
     state[1] = Date.now();
     const t0 = performance.now();
+    if (options.simulateHang && index === 1) while (Date.now() - state[1] <= options.caseLimitMs + 500);
     const judged = judgeDecode(fuzz);
     const ms = performance.now() - t0;
     state[1] = 0;
