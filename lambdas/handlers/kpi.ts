@@ -6,8 +6,6 @@ import { dynamodb } from '../shared/clients';
 import { config } from '../shared/config';
 import { logger } from '../shared/observability';
 
-const processor = new BatchProcessor(EventType.DynamoDBStreams);
-
 /** Stream consumer, woken only by day-summary changes (see KPI_STREAM_FILTER_PATTERN). */
 export const handler = async (
   event: DynamoDBStreamEvent,
@@ -21,5 +19,7 @@ export const handler = async (
     const result = await refresher.refresh(pk);
     logger.debug('kpis refreshed', { readUnits: result.capacity.readUnits, asOf: result.kpis?.asOf });
   };
-  return processPartialResponse(event, handleRecord, processor, { context });
+  return processPartialResponse(event, handleRecord, new BatchProcessor(EventType.DynamoDBStreams), {
+    context,
+  });
 };

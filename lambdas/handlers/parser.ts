@@ -8,8 +8,6 @@ import { dynamodb, s3, sqs } from '../shared/clients';
 import { config } from '../shared/config';
 import { logger, metrics } from '../shared/observability';
 
-const processor = new BatchProcessor(EventType.SQS);
-
 async function handleNotification(record: SQSRecord): Promise<void> {
   for (const object of objectsFromNotification(record.body)) {
     const deps = {
@@ -43,11 +41,14 @@ async function handleNotification(record: SQSRecord): Promise<void> {
   }
 }
 
+// A processor per invocation: it holds the batch's state, and nothing about one batch may leak into the next.
 /** Dump queue consumer: one S3 notification per record; failed records return to the queue. */
 export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
   logger.addContext(context);
   try {
-    return await processPartialResponse(event, handleNotification, processor, { context });
+    return await processPartialResponse(event, handleNotification, new BatchProcessor(EventType.SQS), {
+      context,
+    });
   } finally {
     metrics.publishStoredMetrics();
   }

@@ -6,8 +6,6 @@ import { dynamodb } from '../shared/clients';
 import { config } from '../shared/config';
 import { logger, metrics } from '../shared/observability';
 
-const processor = new BatchProcessor(EventType.SQS);
-
 async function handleChunk(record: SQSRecord): Promise<void> {
   const result = await processChunk(
     { dynamodb, tableName: config.tableName, saltBuckets: config.saltBuckets },
@@ -33,7 +31,7 @@ async function handleChunk(record: SQSRecord): Promise<void> {
 export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
   logger.addContext(context);
   try {
-    return await processPartialResponse(event, handleChunk, processor, { context });
+    return await processPartialResponse(event, handleChunk, new BatchProcessor(EventType.SQS), { context });
   } finally {
     metrics.publishStoredMetrics();
   }

@@ -16,7 +16,7 @@ export class DayBusyError extends DumpflowError {
   constructor(day: string, waitedMs: number) {
     super(
       'E_DAY_BUSY',
-      `device-day ${day} stayed locked by another worker for ${waitedMs} ms; the chunk will be retried from the queue`,
+      `the device-day ${day} stayed locked by another worker for ${waitedMs} ms; the chunk will be retried from the queue`,
     );
   }
 }
@@ -26,7 +26,7 @@ export class CommitContentionError extends DumpflowError {
   constructor(day: string, attempts: number, cause?: unknown) {
     super(
       'E_COMMIT_CONTENTION',
-      `could not commit a chunk of device-day ${day} after ${attempts} attempts (concurrent commits); the chunk will be retried from the queue`,
+      `could not commit the device-day ${day} after ${attempts} attempts (concurrent commits); the chunk will be retried from the queue`,
       { cause },
     );
   }

@@ -200,7 +200,8 @@ export async function writeChunk(deps: WriteChunkDeps, message: ChunkMessage): P
   const lockPk = digestPk(dayNumber, patientId, deviceId);
   const lockDeps: DayLockDeps = { client, tableName, clock, timing, meter };
   const lockToken = `${message.chunkId}:${randomUUID()}`;
-  const day = `${patientId}/${deviceId}/${dayLabel(dayNumber)}`;
+  // Errors name the chunk (day and part), never the patient: they end up in logs and DLQ records.
+  const day = `of chunk ${message.chunkId}`;
 
   const digest = new DigestIndex();
   let digestVersion = 0;

@@ -271,11 +271,7 @@ describe('parser and worker handlers: no patient data in logs', () => {
       expect(failure).toBeInstanceOf(DayBusyError);
     });
 
-    // KNOWN DEFECT (reported to the lead): DayBusyError and CommitContentionError name the
-    // device-day as `${patientId}/${deviceId}/${day}`, so the failed record's error carries the
-    // patient id. Jest counts this test as passing while the defect exists; once the message stops
-    // naming the patient it fails, and should become a plain `it`.
-    it.failing('does not name the patient in the error', () => {
+    it('does not name the patient in the error', () => {
       expect(markersIn(errorText(failure))).toEqual([]);
     });
   });
