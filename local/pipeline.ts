@@ -1,3 +1,4 @@
+import type { Kpis } from '../lambdas/core/kpi';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -75,18 +76,7 @@ export interface PhaseResult {
 }
 
 /** KPIs of one patient and device, as the KPI function stored them. */
-export interface KpiRow {
-  readonly patientId: string;
-  readonly deviceId: string;
-  readonly asOf: string;
-  readonly usageDays: number;
-  readonly compliancePct: number;
-  readonly avgUsageMinutes: number;
-  readonly ahi: number | null;
-  readonly meanLeak: number | null;
-  readonly alarms: number;
-  readonly events: number;
-}
+export type KpiRow = Omit<Kpis, 'windowStart'> & { readonly patientId: string; readonly deviceId: string };
 
 export interface LocalPipeline {
   readonly dynamoEndpoint: string;
