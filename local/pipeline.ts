@@ -22,11 +22,10 @@ import { CapacityMeter } from '../lambdas/core/storage/capacity';
 import { tapConsumedCapacity } from './capacity-tap';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { NotIdleError } from './errors';
-import { createDumpUploader } from './event-sources/s3-upload';
 import { createSqsPoller, type SqsPoller } from './event-sources/sqs-poller';
 import { createStreamPoller, type StreamPoller } from './event-sources/stream-poller';
 import { phaseReport, type FinishedDump, type PhaseReport } from './phase-report';
-import { startLocalS3Sqs, type LocalS3Sqs } from './services/s3-sqs';
+import { dumpUploaderFor, startLocalS3Sqs, type LocalS3Sqs } from './services/s3-sqs';
 
 /** One file to upload: its name (the object key's last part) and its bytes. */
 export interface LocalDump {
@@ -293,13 +292,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     });
     await Promise.all([parser.start(), worker.start(), kpi.start()]);
 
-    const uploader = createDumpUploader({
-      s3,
-      sqs,
-      bucket: services.bucket,
-      queueUrl: services.queues.dump.url,
-      region,
-    });
+    const uploader = dumpUploaderFor(services, { s3, sqs });
     const devices = new Map<string, { patientId: string; deviceId: string }>();
     const ledgerDeps = { client: dynamodb, tableName };
     let phases = 0;

@@ -1,6 +1,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { loadFauxqs, type FauxqsServer } from './load-fauxqs';
+import { createDumpUploader, type DumpUploader } from '../event-sources/s3-upload';
 
 /** One local queue, addressed the three ways code needs it. */
 export interface LocalQueue {
@@ -113,4 +114,17 @@ export async function startLocalS3Sqs(options: LocalS3SqsOptions = {}): Promise<
     await server.stop();
     throw error;
   }
+}
+
+/** An uploader wired to the emulated bucket and its dump queue, as the stack wires S3 to the queue. */
+export function dumpUploaderFor(
+  services: LocalS3Sqs,
+  clients: { readonly s3: S3Client; readonly sqs: SQSClient },
+): DumpUploader {
+  return createDumpUploader({
+    ...clients,
+    bucket: services.bucket,
+    queueUrl: services.queues.dump.url,
+    region: services.region,
+  });
 }

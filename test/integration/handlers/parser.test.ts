@@ -11,7 +11,7 @@ import { readLedger } from '../../../lambdas/core/storage/ledger';
 import { captureOutput, type CapturedOutput } from '../../../local/capture-output';
 import { createLambdaContext } from '../../../local/lambda-context';
 import { sendS3TestEvent } from '../../../local/event-sources/s3-notifications';
-import { createDumpUploader } from '../../../local/event-sources/s3-upload';
+import { dumpUploaderFor } from '../../../local/services/s3-sqs';
 import { toSqsRecord } from '../../../local/event-sources/sqs-record';
 import { someEvents, CREATED_AT } from '../../factories/dumps';
 import { drain, useLocalS3Sqs } from '../support/s3-sqs';
@@ -72,13 +72,7 @@ describe('parser handler', () => {
 
   async function upload(s3: S3Client, sqs: SQSClient, key: string, bytes: Uint8Array) {
     const { services } = local.current;
-    return createDumpUploader({
-      s3,
-      sqs,
-      bucket: services.bucket,
-      queueUrl: services.queues.dump.url,
-      region: services.region,
-    }).upload(key, bytes);
+    return dumpUploaderFor(services, { s3, sqs }).upload(key, bytes);
   }
 
   async function tableItems() {

@@ -3,7 +3,7 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { S3Event } from 'aws-lambda';
 import { createHash } from 'node:crypto';
 import { sendS3TestEvent } from '../../../local/event-sources/s3-notifications';
-import { createDumpUploader } from '../../../local/event-sources/s3-upload';
+import { dumpUploaderFor } from '../../../local/services/s3-sqs';
 import { drain, useLocalS3Sqs } from '../support/s3-sqs';
 
 describe('createDumpUploader', () => {
@@ -11,13 +11,7 @@ describe('createDumpUploader', () => {
 
   function uploader() {
     const { services, s3, sqs } = local.current;
-    return createDumpUploader({
-      s3,
-      sqs,
-      bucket: services.bucket,
-      queueUrl: services.queues.dump.url,
-      region: services.region,
-    });
+    return dumpUploaderFor(services, { s3, sqs });
   }
 
   it.each([
