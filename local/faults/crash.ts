@@ -1,0 +1,100 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DumpflowError } from '../../lambdas/core/errors';
+import type { Random } from '../../generator/prng';
+import type { FaultLog } from './fault-log';
+
+/** An emulated execution environment died mid-invocation (injected by --faults crash). */
+export class SimulatedCrashError extends DumpflowError {
+  constructor(point: string) {
+    super('E_INJECTED_CRASH', `the invocation died ${point} (injected by --faults crash)`);
+  }
+}
+
+/**
+ * Where one invocation dies: at its n-th DynamoDB call (before the request leaves or after the
+ * response came back, i.e. the call took effect), after its work but before its response reaches
+ * the event source (the batch is delivered again), or after reporting (nothing is lost; the
+ * environment is gone).
+ */
+type CrashPoint =
+  | { readonly kind: 'call'; readonly call: number; readonly after: boolean }
+  | { readonly kind: 'before-report' }
+  | { readonly kind: 'after-report' };
+
+/**
+ * Kills worker invocations. Each emulated environment gets a switch on its DynamoDB client; an
+ * invocation picks its fate before it starts. Once dead, every further call of that environment
+ * fails at once (a dead process sends nothing), the invocation's promise rejects instead of
+ * returning its batch response, and the environment is never used again.
+ */
+export class CrashInjector {
+  /** Running mean of DynamoDB calls per invocation, so crash points spread over a whole invocation. */
+  private callsSeen = 0;
+  private invocationsSeen = 0;
+
+  constructor(
+    private readonly probability: number,
+    private readonly random: Random,
+    private readonly log: FaultLog,
+  ) {}
+
+  private pick(): CrashPoint | undefined {
+    if (!this.random.chance(this.probability)) return undefined;
+    const roll = this.random.next();
+    if (roll < 0.15) return { kind: 'before-report' };
+    if (roll < 0.25) return { kind: 'after-report' };
+    const typical = this.invocationsSeen === 0 ? 20 : Math.max(1, this.callsSeen / this.invocationsSeen);
+    return { kind: 'call', call: this.random.int(1, Math.ceil(typical)), after: this.random.chance(0.5) };
+  }
+
+  /** Attaches the environment's switch; returns the wrapper its invocations run through. */
+  attach(client: DynamoDBClient): <R>(invoke: () => Promise<R>) => Promise<{ result: R; dead: boolean }> {
+    let plan: CrashPoint | undefined;
+    let calls = 0;
+    let deathPoint: string | undefined;
+    const die = (point: string): never => {
+      deathPoint ??= point;
+      throw new SimulatedCrashError(point);
+    };
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (deathPoint !== undefined) die(deathPoint);
+        calls += 1;
+        const command = (context.commandName ?? 'a call').replace(/Command$/, '');
+        if (plan?.kind === 'call' && plan.call === calls && !plan.after) die(`before ${command}`);
+        const result = await next(args);
+        if (deathPoint !== undefined) die(deathPoint);
+        if (plan?.kind === 'call' && plan.call === calls && plan.after) die(`after ${command}`);
+        return result;
+      },
+      { step: 'initialize', priority: 'high', name: 'dumpflowFaultCrash' },
+    );
+    return async (invoke) => {
+      plan = this.pick();
+      calls = 0;
+      let result: Awaited<ReturnType<typeof invoke>>;
+      try {
+        result = await invoke();
+      } catch (error) {
+        if (deathPoint === undefined) throw error;
+        result = undefined as never;
+      } finally {
+        this.callsSeen += calls;
+        this.invocationsSeen += 1;
+      }
+      // A call number past the invocation's last call means it died once its work was done.
+      if (deathPoint === undefined && (plan?.kind === 'call' || plan?.kind === 'before-report')) {
+        deathPoint = 'before reporting';
+      }
+      if (deathPoint !== undefined) {
+        this.log.crashed(deathPoint);
+        throw new SimulatedCrashError(deathPoint);
+      }
+      if (plan?.kind === 'after-report') {
+        this.log.crashed('after reporting');
+        return { result, dead: true };
+      }
+      return { result, dead: false };
+    };
+  }
+}

@@ -1,0 +1,135 @@
+import {
+  BatchWriteItemCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  ProvisionedThroughputExceededException,
+  ScanCommand,
+} from '@aws-sdk/client-dynamodb';
+import { Random } from '../../../../generator/prng';
+import { CrashInjector, SimulatedCrashError } from '../../../../local/faults/crash';
+import { injectDynamoDbFaults } from '../../../../local/faults/dynamodb-faults';
+import { FaultLog } from '../../../../local/faults/fault-log';
+import { startOutageProxy } from '../../../../local/faults/outage-proxy';
+import { createTestTable, type TestTable } from '../../support/table';
+
+const item = (i: number) => ({ pk: { S: `fault-test#${i}` }, sk: { S: 'x' } });
+
+describe('local/faults injectors on DynamoDB Local', () => {
+  let table: TestTable;
+  const clients: DynamoDBClient[] = [];
+  const client = (options: ConstructorParameters<typeof DynamoDBClient>[0] = {}) => {
+    const created = new DynamoDBClient(options);
+    clients.push(created);
+    return created;
+  };
+  const get = (c: DynamoDBClient, i: number) =>
+    c.send(new GetItemCommand({ TableName: table.tableName, Key: item(i), ConsistentRead: true }));
+
+  beforeAll(async () => {
+    table = await createTestTable({ prefix: 'faults' });
+  });
+  afterAll(async () => {
+    for (const c of clients) c.destroy();
+    await table.delete();
+  });
+
+  describe('injectDynamoDbFaults', () => {
+    it('throttles below the SDK retries: the client retries, and the error surfaces once attempts run out', async () => {
+      const log = new FaultLog();
+      const retrying = client({ maxAttempts: 6 });
+      injectDynamoDbFaults(retrying, { throttle: 0.4, unprocessed: 0, random: new Random(1), log });
+      // The seeded stream makes these 6 calls throttle a few times, never 6 times in a row.
+      for (let i = 0; i < 6; i++) await get(retrying, i);
+      expect(log.throttled).toBeGreaterThan(0);
+      // Every throttled attempt was retried by the SDK's own strategy, none reached the caller.
+      expect(log.sdkRetries).toBe(log.throttled);
+
+      const once = client({ maxAttempts: 1 });
+      injectDynamoDbFaults(once, {
+        throttle: 0.9,
+        unprocessed: 0,
+        random: new Random(2),
+        log: new FaultLog(),
+      });
+      let thrown: unknown;
+      for (let i = 0; i < 10 && thrown === undefined; i++)
+        await get(once, i).catch((e: unknown) => (thrown = e));
+      expect(thrown).toBeInstanceOf(ProvisionedThroughputExceededException);
+    }, 60_000);
+
+    it('hands back a fraction of BatchWriteItem items unwritten, in UnprocessedItems', async () => {
+      const log = new FaultLog();
+      const faulty = client();
+      injectDynamoDbFaults(faulty, { throttle: 0, unprocessed: 0.5, random: new Random(3), log });
+      const requests = Array.from({ length: 25 }, (_, i) => ({ PutRequest: { Item: item(100 + i) } }));
+      const response = await faulty.send(
+        new BatchWriteItemCommand({ RequestItems: { [table.tableName]: requests } }),
+      );
+      const unprocessed = response.UnprocessedItems?.[table.tableName] ?? [];
+      expect(unprocessed.length).toBe(log.unprocessedItems);
+      expect(unprocessed.length).toBeGreaterThan(0);
+      expect(unprocessed.length).toBeLessThan(25);
+
+      const stored = await table.client.send(
+        new ScanCommand({
+          TableName: table.tableName,
+          FilterExpression: 'begins_with(pk, :p)',
+          ExpressionAttributeValues: { ':p': { S: 'fault-test#1' } },
+          ConsistentRead: true,
+        }),
+      );
+      const storedKeys = new Set((stored.Items ?? []).map((i) => i['pk']?.S));
+      for (const request of unprocessed)
+        expect(storedKeys.has(request.PutRequest?.Item?.['pk']?.S)).toBe(false);
+      expect(storedKeys.size).toBe(25 - unprocessed.length);
+    });
+  });
+
+  describe('CrashInjector', () => {
+    it('kills an invocation at a DynamoDB call, fails every later call of that environment, and reports where', async () => {
+      const log = new FaultLog();
+      const victim = client();
+      const run = new CrashInjector(0.9, new Random(4), log).attach(victim);
+      let deadAfterReporting = 0;
+      let crashed: unknown;
+      // Each invocation makes 30 calls; at 0.9 one of the first few dies (a death after reporting
+      // loses nothing, so the invocation resolves and only says the environment is gone).
+      for (let invocation = 0; crashed === undefined && invocation < 20; invocation++) {
+        await run(async () => {
+          for (let i = 0; i < 30; i++) await get(victim, i);
+        }).then(
+          ({ dead }) => (deadAfterReporting += dead ? 1 : 0),
+          (error: unknown) => (crashed = error),
+        );
+      }
+      expect(crashed).toBeInstanceOf(SimulatedCrashError);
+      expect(log.crashes).toBe(deadAfterReporting + 1);
+      expect(log.crashPoints.get('after reporting') ?? 0).toBe(deadAfterReporting);
+      expect((crashed as Error).message).toMatch(/^the invocation died (before|after) (GetItem|reporting)/);
+      if (!/reporting/.test((crashed as Error).message)) {
+        await expect(get(victim, 0)).rejects.toBeInstanceOf(SimulatedCrashError);
+      }
+    });
+  });
+
+  describe('startOutageProxy', () => {
+    it('makes DynamoDB unreachable for the outage and reachable again after it', async () => {
+      const log = new FaultLog();
+      const proxy = await startOutageProxy(process.env['AWS_ENDPOINT_URL_DYNAMODB']!, log);
+      try {
+        const through = client({ endpoint: proxy.endpoint, maxAttempts: 1 });
+        await expect(get(through, 1)).resolves.toBeDefined();
+        const outage = proxy.outage(1_000);
+        // The open connection is cut; a new one is dropped as soon as it opens.
+        await expect(get(through, 1)).rejects.toThrow();
+        await expect(get(through, 1)).rejects.toThrow();
+        await outage;
+        await expect(get(through, 1)).resolves.toBeDefined();
+        expect(log.outages).toBe(1);
+        expect(log.refusedConnections).toBeGreaterThan(0);
+      } finally {
+        await proxy.close();
+      }
+    });
+  });
+});
