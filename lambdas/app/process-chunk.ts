@@ -5,12 +5,19 @@ export interface ProcessChunkDeps {
   readonly dynamodb: DynamoDBClient;
   readonly tableName: string;
   readonly saltBuckets: number;
+  /** The device-day lease (DAY_LEASE_MS). @default writeChunk's (120 s) */
+  readonly dayLeaseMs?: number;
 }
 
 /** One fan-out message: dedupe its device-day chunk against the day's digest and commit it exactly once. */
 export async function processChunk(deps: ProcessChunkDeps, body: string): Promise<WriteChunkResult> {
   return writeChunk(
-    { client: deps.dynamodb, tableName: deps.tableName, saltBuckets: deps.saltBuckets },
+    {
+      client: deps.dynamodb,
+      tableName: deps.tableName,
+      saltBuckets: deps.saltBuckets,
+      ...(deps.dayLeaseMs !== undefined && { lockLeaseMs: deps.dayLeaseMs }),
+    },
     decodeChunkMessage(body),
   );
 }

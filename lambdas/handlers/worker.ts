@@ -8,7 +8,12 @@ import { logger, metrics } from '../shared/observability';
 
 async function handleChunk(record: SQSRecord): Promise<void> {
   const result = await processChunk(
-    { dynamodb, tableName: config.tableName, saltBuckets: config.saltBuckets },
+    {
+      dynamodb,
+      tableName: config.tableName,
+      saltBuckets: config.saltBuckets,
+      dayLeaseMs: config.dayLeaseMs,
+    },
     record.body,
   );
   logger.info('chunk processed', {

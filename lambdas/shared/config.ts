@@ -12,6 +12,12 @@ export const ENV = {
   rejectedPrefix: 'REJECTED_PREFIX',
   /** Milliseconds since the epoch; tests and the local runtime pin "now" for the expiry rule. */
   processingTime: 'DUMPFLOW_NOW',
+  /**
+   * How long a worker holds a device-day lease (ms). It must exceed the worker's time limit, so a
+   * stalled worker cannot write after losing the lease; the local runtime shortens it together
+   * with its retry delays when it injects crashes.
+   */
+  dayLeaseMs: 'DAY_LEASE_MS',
   /** S3 emulators without wildcard DNS need path-style URLs; real S3 does not. */
   s3ForcePathStyle: 'DUMPFLOW_S3_FORCE_PATH_STYLE',
   serviceName: 'POWERTOOLS_SERVICE_NAME',
@@ -45,6 +51,7 @@ export interface Config {
   readonly fanoutQueueUrl: string;
   readonly saltBuckets: number;
   readonly rejectedPrefix: string;
+  readonly dayLeaseMs: number;
   readonly s3ForcePathStyle: boolean;
   readonly serviceName: string;
   readonly metricsNamespace: string;
@@ -66,6 +73,9 @@ export function configFrom(env: Env = process.env): Config {
     },
     get rejectedPrefix() {
       return env[ENV.rejectedPrefix] || 'rejected/';
+    },
+    get dayLeaseMs() {
+      return positiveInt(env, ENV.dayLeaseMs, 120_000);
     },
     get s3ForcePathStyle() {
       return env[ENV.s3ForcePathStyle] === 'true';

@@ -147,7 +147,12 @@ export class IngestStack extends Stack {
       description: 'dumpflow worker: dedupe one device-day chunk and write its new events',
       ...sizing(config.worker),
       ...functionDefaults,
-      environment: commonEnvironment,
+      environment: {
+        ...commonEnvironment,
+        // The lease outlives the worker by a minute: a worker past its time limit is dead and
+        // cannot write after another one took the device-day over.
+        [ENV.dayLeaseMs]: String((config.worker.timeoutSeconds + 60) * 1000),
+      },
     });
     table.grantReadWriteData(this.worker.role);
     this.worker.function.addEventSource(

@@ -442,12 +442,15 @@ describe('IngestStack', () => {
           Variables: { ...common, FANOUT_QUEUE_URL: { Ref: fanoutId }, REJECTED_PREFIX: 'rejected/' },
         },
       });
-      for (const name of ['worker', 'KPI']) {
-        dev.ingest.hasResourceProperties('AWS::Lambda::Function', {
-          Description: Match.stringLikeRegexp(`dumpflow ${name}:`),
-          Environment: { Variables: common },
-        });
-      }
+      dev.ingest.hasResourceProperties('AWS::Lambda::Function', {
+        Description: Match.stringLikeRegexp('dumpflow worker:'),
+        // The device-day lease outlives the worker's 60 s time limit by a minute.
+        Environment: { Variables: { ...common, DAY_LEASE_MS: '120000' } },
+      });
+      dev.ingest.hasResourceProperties('AWS::Lambda::Function', {
+        Description: Match.stringLikeRegexp('dumpflow KPI:'),
+        Environment: { Variables: common },
+      });
     });
 
     it('passes dumpflow:saltBuckets and dumpflow:logLevel through', () => {
@@ -456,6 +459,13 @@ describe('IngestStack', () => {
         Environment: {
           Variables: expect.objectContaining({ SALT_BUCKETS: '32', POWERTOOLS_LOG_LEVEL: 'DEBUG' }),
         },
+      });
+    });
+
+    it('keeps the device-day lease longer than a worker with a longer time limit', () => {
+      expect(functionProps(custom.ingest, 'Worker')).toMatchObject({
+        Timeout: 90,
+        Environment: { Variables: expect.objectContaining({ DAY_LEASE_MS: '150000' }) },
       });
     });
 
