@@ -1,4 +1,5 @@
-import type { KpiRow } from '../local/pipeline';
+import type { FaultTotals } from '../local/faults/fault-log';
+import type { DeadLetters, KpiRow } from '../local/pipeline';
 import type { PhaseReport } from '../local/phase-report';
 import { count } from './format';
 
@@ -84,5 +85,38 @@ export function formatKpis(kpis: readonly KpiRow[]): string {
       count(k.alarms),
       count(k.events),
     ]),
+  ]);
+}
+
+/** What the DLQs hold, or the all-clear; a message left there is work the run did not finish. */
+export function formatDeadLetters(dead: DeadLetters): string {
+  const total = dead.dumpQueue + dead.fanoutQueue + dead.kpiFailures;
+  if (total === 0) return 'dead-letter queues: empty (nothing exhausted its retries)';
+  return [
+    `dead-letter queues: ${count(total)} message(s) exhausted their retries and were NOT processed:`,
+    `  dump DLQ (notifications)     ${count(dead.dumpQueue)}`,
+    `  fan-out DLQ (chunks)         ${count(dead.fanoutQueue)}`,
+    `  KPI on-failure queue         ${count(dead.kpiFailures)}`,
+  ].join('\n');
+}
+
+export function formatFaults(spec: string, totals: FaultTotals): string {
+  const { injected, retries } = totals;
+  const points = Object.entries(injected.crashPoints)
+    .map(([point, n]) => `${point} ${n}`)
+    .join(', ');
+  return table([
+    [`faults injected (${spec})`, ''],
+    ['  throttled DynamoDB calls', count(injected.throttled)],
+    ['  unprocessed BatchWriteItem items', count(injected.unprocessedItems)],
+    ['  duplicate S3 notifications', count(injected.duplicateNotifications)],
+    ['  extra SQS deliveries', count(injected.redeliveries)],
+    [`  worker crashes${points === '' ? '' : ` (${points})`}`, count(injected.crashes)],
+    ['  DynamoDB outages', count(injected.outages)],
+    ['    connections refused meanwhile', count(injected.refusedConnections)],
+    ['retries they caused', ''],
+    ['  SDK retries (functions)', count(retries.sdk)],
+    ['  SQS deliveries failed and retried', count(retries.sqs)],
+    ['  KPI stream batch retries', count(retries.stream)],
   ]);
 }

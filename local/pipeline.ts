@@ -22,10 +22,17 @@ import { CapacityMeter } from '../lambdas/core/storage/capacity';
 import { tapConsumedCapacity } from './capacity-tap';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { NotIdleError } from './errors';
+import type { CreatedObject } from './event-sources/s3-notifications';
 import { createSqsPoller, type SqsPoller } from './event-sources/sqs-poller';
 import { createStreamPoller, type StreamPoller } from './event-sources/stream-poller';
 import { phaseReport, type FinishedDump, type PhaseReport } from './phase-report';
 import { dumpUploaderFor, startLocalS3Sqs, type LocalS3Sqs } from './services/s3-sqs';
+import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { SimulatedCrashError } from './faults/crash';
+import type { FaultTotals } from './faults/fault-log';
+import type { FaultInjector } from './faults/injector';
+import { startOutageProxy, type OutageProxy } from './faults/outage-proxy';
+import { ENV } from '../lambdas/shared/config';
 
 /** One file to upload: its name (the object key's last part) and its bytes. */
 export interface LocalDump {
@@ -46,6 +53,20 @@ export interface LocalPipelineOptions {
   readonly log?: (line: string) => void;
   /** Loads one execution environment (see FunctionEnvironment). @default loadFreshEnvironment */
   readonly loadEnvironment?: () => FunctionEnvironment;
+  /** Faults to inject (`dumpflow local --faults`). @default none */
+  readonly faults?: FaultInjector;
+  /**
+   * The workers' device-day lease (DAY_LEASE_MS). A crashed worker blocks its day this long.
+   * @default 20000 with faults (the local retry delays are seconds, not Lambda's minutes), else the handler's default (120000)
+   */
+  readonly dayLeaseMs?: number;
+}
+
+/** Messages left in each dead-letter destination: what exhausted its retries. */
+export interface DeadLetters {
+  readonly dumpQueue: number;
+  readonly fanoutQueue: number;
+  readonly kpiFailures: number;
 }
 
 export interface PhaseProgress {
@@ -88,6 +109,10 @@ export interface LocalPipeline {
   runPhase(dumps: readonly LocalDump[], options?: PhaseOptions): Promise<PhaseResult>;
   /** The KPI items of every patient/device uploaded so far, sorted by patient then device. */
   kpis(): Promise<KpiRow[]>;
+  /** What sits in the DLQs and the KPI on-failure queue now. */
+  deadLetters(): Promise<DeadLetters>;
+  /** Faults injected so far and the retries they caused; undefined without faults. */
+  faultTotals(): FaultTotals | undefined;
   /** Stops the event sources, fauxqs and (if started here) DynamoDB Local. Idempotent. */
   stop(): Promise<void>;
 }
@@ -159,17 +184,36 @@ let active = false;
 function pooled<E, R>(
   load: () => FunctionEnvironment,
   pick: (env: FunctionEnvironment) => (event: E, context: Context) => Promise<R>,
+  crashSwitch?: (env: FunctionEnvironment) => CrashSwitch | undefined,
 ): (event: E, context: Context) => Promise<R> {
-  const free: ((event: E, context: Context) => Promise<R>)[] = [];
+  interface Slot {
+    readonly handler: (event: E, context: Context) => Promise<R>;
+    readonly run: CrashSwitch | undefined;
+  }
+  const free: Slot[] = [];
+  const create = (): Slot => {
+    const env = load();
+    return { handler: pick(env), run: crashSwitch?.(env) };
+  };
   return async (event, context) => {
-    const handler = free.pop() ?? pick(load());
+    const slot = free.pop() ?? create();
+    // A crashed environment is gone: Lambda starts a new one for the next invocation.
+    let alive = true;
     try {
-      return await handler(event, context);
+      if (slot.run === undefined) return await slot.handler(event, context);
+      const { result, dead } = await slot.run(() => slot.handler(event, context));
+      alive = !dead;
+      return result;
+    } catch (error) {
+      if (error instanceof SimulatedCrashError) alive = false;
+      throw error;
     } finally {
-      free.push(handler);
+      if (alive) free.push(slot);
     }
   };
 }
+
+type CrashSwitch = NonNullable<ReturnType<FaultInjector['crashSwitch']>>;
 
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
@@ -199,7 +243,10 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       cleanups.push(() => dynamo!.stop());
     }
     const dynamoEndpoint = options.dynamoEndpoint ?? dynamo!.endpoint;
-    const services: LocalS3Sqs = await startLocalS3Sqs({ visibilityTimeoutSeconds: 30, maxReceiveCount: 5 });
+    const faults = options.faults;
+    // The deployed maxReceiveCount, plus the deliveries `redeliver` adds on purpose.
+    const maxReceiveCount = 5 + ((faults?.spec.redeliver ?? 1) - 1);
+    const services: LocalS3Sqs = await startLocalS3Sqs({ visibilityTimeoutSeconds: 30, maxReceiveCount });
     cleanups.push(() => services.stop());
     const region = services.region;
     const common = { endpoint: dynamoEndpoint, region, credentials: LOCAL_CREDENTIALS };
@@ -222,15 +269,24 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       throw new DumpflowError('E_DYNAMODB_LOCAL', `table ${tableName} was created without a stream`);
     }
 
+    let proxy: OutageProxy | undefined;
+    if (faults !== undefined && faults.spec.ddbRestart > 0) {
+      proxy = await startOutageProxy(dynamoEndpoint, faults.log);
+      cleanups.push(() => proxy!.close());
+    }
+    const dayLeaseMs = options.dayLeaseMs ?? (faults === undefined ? undefined : 20_000);
     const env: Record<string, string> = {
       ...services.endpointEnv,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
+      // The functions reach DynamoDB through the outage proxy when there is one; the runtime's own
+      // bookkeeping (ledger polling, the stream) goes straight to DynamoDB Local.
+      AWS_ENDPOINT_URL_DYNAMODB: proxy?.endpoint ?? dynamoEndpoint,
       AWS_REGION: region,
       AWS_ACCESS_KEY_ID: process.env['AWS_ACCESS_KEY_ID'] || LOCAL_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: process.env['AWS_SECRET_ACCESS_KEY'] || LOCAL_CREDENTIALS.secretAccessKey,
       FANOUT_QUEUE_URL: services.queues.fanout.url,
       TABLE_NAME: tableName,
       DUMPFLOW_S3_FORCE_PATH_STYLE: 'true',
+      ...(dayLeaseMs !== undefined && { [ENV.dayLeaseMs]: String(dayLeaseMs) }),
     };
     const previousEnv = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
     Object.assign(process.env, env);
@@ -241,14 +297,20 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       }
     });
     const meter = new CapacityMeter();
+    let environments = 0;
     const load = () => {
       const environment = (options.loadEnvironment ?? loadFreshEnvironment)();
       tapConsumedCapacity(environment.dynamodb, meter);
+      faults?.instrumentDynamoDb(environment.dynamodb, ++environments);
       return environment;
     };
     const handlers = {
       parser: pooled(load, (e) => e.parser),
-      worker: pooled(load, (e) => e.worker),
+      worker: pooled(
+        load,
+        (e) => e.worker,
+        (e) => faults?.crashSwitch(e.dynamodb),
+      ),
       kpi: pooled(load, (e) => e.kpi),
       capacity: { totals: () => meter.snapshot() },
     };
@@ -262,6 +324,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       concurrency: options.parserConcurrency ?? 2,
       retryAfterSeconds: 2,
       functionTimeoutMs: 900_000,
+      deliveriesPerMessage: faults?.spec.redeliver ?? 1,
       log,
     });
     const worker: SqsPoller = createSqsPoller({
@@ -273,6 +336,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       concurrency: options.workerConcurrency ?? 4,
       retryAfterSeconds: 2,
       functionTimeoutMs: 300_000,
+      deliveriesPerMessage: faults?.spec.redeliver ?? 1,
       log,
     });
     const kpi: StreamPoller = createStreamPoller({
@@ -283,6 +347,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       startingPosition: 'TRIM_HORIZON',
       filterPatterns: [KPI_STREAM_FILTER_PATTERN],
       bisectBatchOnFunctionError: true,
+      // The deployed mapping's retryAttempts (lib/config.ts kpiRetryAttempts).
+      maxRetryAttempts: 5,
       onFailure: { sqs, queueUrl: services.queues.kpiFailure.url },
       region,
       log,
@@ -296,6 +362,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     const devices = new Map<string, { patientId: string; deviceId: string }>();
     const ledgerDeps = { client: dynamodb, tableName };
     let phases = 0;
+    let phaseRunning = false;
 
     const allIdle = async () => {
       const [p, w] = await Promise.all([parser.isIdle(), worker.isIdle()]);
@@ -325,11 +392,18 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
           }
         }
         const pending = new Map<string, string>();
+        const duplicating = faults !== undefined && faults.spec.s3Duplicate > 1;
+        const written: CreatedObject[] = [];
         let next = 0;
         const uploadLane = async () => {
           while (next < dumps.length) {
             const dump = dumps[next++]!;
-            const uploaded = await uploader.upload(`incoming/phase-${phases}/${dump.name}`, dump.bytes);
+            const key = `incoming/phase-${phases}/${dump.name}`;
+            // With s3-duplicate the notifications go out together, repeated and shuffled, below.
+            const uploaded = duplicating
+              ? await uploader.put(key, dump.bytes)
+              : await uploader.upload(key, dump.bytes);
+            written.push(uploaded);
             pending.set(
               ledgerPk({ bucket: uploaded.bucket, key: uploaded.key, version: uploaded.eTag }),
               dump.name,
@@ -337,7 +411,12 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
           }
         };
         await Promise.all(Array.from({ length: Math.min(4, dumps.length) }, uploadLane));
+        if (duplicating) {
+          for (const object of faults.notifications(written)) await uploader.notify(object);
+        }
         const order = [...pending.keys()];
+        phaseRunning = true;
+        const outages = proxy === undefined ? undefined : faults?.runOutages(proxy, () => phaseRunning);
 
         const finished = new Map<string, LedgerEntry>();
         let rejected = 0;
@@ -384,6 +463,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
           await sleep(250);
         }
 
+        phaseRunning = false;
+        await outages;
         const results = order.map((id) => ({ fileName: pending.get(id)!, ledger: finished.get(id)! }));
         const after = handlers.capacity.totals();
         const capacity = {
@@ -393,6 +474,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
         };
         return { report: phaseReport(results, capacity, Date.now() - started), finished: results };
       } finally {
+        phaseRunning = false;
         if (previousNow === undefined) delete process.env['DUMPFLOW_NOW'];
         else process.env['DUMPFLOW_NOW'] = previousNow;
       }
@@ -415,18 +497,49 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       );
     };
 
+    const deadLetters = async (): Promise<DeadLetters> => {
+      const [dumpQueue, fanoutQueue, kpiFailures] = await Promise.all(
+        [services.queues.dumpDlq, services.queues.fanoutDlq, services.queues.kpiFailure].map((queue) =>
+          messagesIn(sqs, queue.url),
+        ),
+      );
+      return { dumpQueue: dumpQueue!, fanoutQueue: fanoutQueue!, kpiFailures: kpiFailures! };
+    };
+
+    const faultTotals = () =>
+      faults?.log.totals({
+        redeliveries: parser.counters.redelivered + worker.counters.redelivered,
+        sqsRetries: parser.counters.failed + worker.counters.failed,
+        streamRetries: kpi.counters.retries,
+      });
+
     return {
       dynamoEndpoint,
       tableName,
       bucket: services.bucket,
       runPhase,
       kpis,
+      deadLetters,
+      faultTotals,
       stop: cleanUp,
     };
   } catch (error) {
     await cleanUp();
     throw error;
   }
+}
+
+async function messagesIn(sqs: SQSClient, queueUrl: string): Promise<number> {
+  const { Attributes = {} } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return (
+    Number(Attributes.ApproximateNumberOfMessages ?? 0) +
+    Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0)
+  );
 }
 
 function kpiRow(item: Record<string, AttributeValue>): KpiRow {

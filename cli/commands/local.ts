@@ -13,7 +13,10 @@ import {
   type PhaseProgress,
 } from '../../local/pipeline';
 import { CliError, fileError, isFileSystemError, reportError } from '../errors';
-import { formatKpis, formatRunSummary } from '../local-summary';
+import { formatDeadLetters, formatFaults, formatKpis, formatRunSummary } from '../local-summary';
+import { FaultInjector } from '../../local/faults/injector';
+import { FaultSpecError, formatFaultSpec, parseFaultSpec, type FaultSpec } from '../../local/faults/spec';
+import { InvalidArgumentError } from 'commander';
 import { instant, nonNegativeInteger, positiveInteger } from '../options';
 
 interface LocalFlags {
@@ -28,6 +31,8 @@ interface LocalFlags {
   readonly dynamodbEndpoint?: string;
   readonly logFile?: string;
   readonly json?: boolean;
+  readonly faults?: FaultSpec;
+  readonly faultSeed?: number;
 }
 
 /** One phase to run: where its dumps come from and the processing time it runs at. */
@@ -143,7 +148,10 @@ async function runLocal(flags: LocalFlags, output: CapturedOutput): Promise<void
   const plans = planPhases(flags);
   const progress = progressReporter(output, flags.json === true);
   let interrupted = false;
+  const faults =
+    flags.faults === undefined ? undefined : new FaultInjector(flags.faults, flags.faultSeed ?? 1);
   const pipeline: LocalPipeline = await startLocalPipeline({
+    ...(faults !== undefined && { faults }),
     ...(flags.dynamodbEndpoint !== undefined && { dynamoEndpoint: flags.dynamodbEndpoint }),
     ...(flags.concurrency !== undefined && { workerConcurrency: flags.concurrency }),
     ...(flags.parsers !== undefined && { parserConcurrency: flags.parsers }),
@@ -174,10 +182,29 @@ async function runLocal(flags: LocalFlags, output: CapturedOutput): Promise<void
     }
     const kpis = await pipeline.kpis();
     const phases = results.map((r) => r.report);
+    const deadLetters = await pipeline.deadLetters();
+    const faultTotals = pipeline.faultTotals();
+    const spec = flags.faults === undefined ? undefined : formatFaultSpec(flags.faults);
     if (flags.json === true) {
-      output.stdout(`${JSON.stringify({ phases, kpis })}\n`);
+      const faultReport = faultTotals === undefined ? {} : { faults: { spec, ...faultTotals } };
+      output.stdout(`${JSON.stringify({ phases, kpis, deadLetters, ...faultReport })}\n`);
     } else {
-      output.stdout(`\n${formatRunSummary(phases, totalReport(results))}\n\n${formatKpis(kpis)}\n`);
+      output.stdout(
+        [
+          '',
+          formatRunSummary(phases, totalReport(results)),
+          '',
+          formatKpis(kpis),
+          '',
+          ...(faultTotals === undefined ? [] : [formatFaults(spec!, faultTotals), '']),
+          formatDeadLetters(deadLetters),
+          '',
+        ].join('\n'),
+      );
+    }
+    if (deadLetters.dumpQueue + deadLetters.fanoutQueue + deadLetters.kpiFailures > 0) {
+      // Counts above miss what the DLQs hold: say so in the exit status, not only in the text.
+      process.exitCode = 1;
     }
     const nows = [
       ...new Set(plans.map((p) => (p.now === undefined ? 'wall clock' : new Date(p.now).toISOString()))),
@@ -190,6 +217,16 @@ async function runLocal(flags: LocalFlags, output: CapturedOutput): Promise<void
     process.removeListener('SIGINT', stopOnSignal);
     process.removeListener('SIGTERM', stopOnSignal);
     await pipeline.stop();
+  }
+}
+
+function faultSpec(value: string): FaultSpec {
+  try {
+    return parseFaultSpec(value);
+  } catch (error) {
+    // commander prints its own one-line usage error for an invalid option value.
+    if (error instanceof FaultSpecError) throw new InvalidArgumentError(error.message);
+    throw error;
   }
 }
 
@@ -222,7 +259,13 @@ export function registerLocal(program: Command): Command {
     .option('--parsers <n>', 'parser invocations at once (default 2)', positiveInteger)
     .option('--dynamodb-endpoint <url>', 'use this DynamoDB Local instead of starting one')
     .option('--log-file <path>', 'where function logs go (default .dumpflow/logs/local-<time>.jsonl)')
-    .option('--json', 'print one JSON object {phases, kpis} on stdout')
+    .option(
+      '--faults <spec>',
+      'inject faults: a comma list of throttle=P, unprocessed=P, s3-duplicate=K, redeliver=K, crash=P, ddb-restart=K (docs/reliability.md)',
+      faultSpec,
+    )
+    .option('--fault-seed <n>', 'seed of the fault injectors (default 1)', nonNegativeInteger)
+    .option('--json', 'print one JSON object {phases, kpis, deadLetters[, faults]} on stdout')
     .action(async (flags: LocalFlags) => {
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
       const output = captureOutput(flags.logFile ?? path.join('.dumpflow', 'logs', `local-${stamp}.jsonl`));

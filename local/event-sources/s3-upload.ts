@@ -5,6 +5,10 @@ import { notifyObjectCreated, type CreatedObject } from './s3-notifications';
 export interface DumpUploader {
   /** Writes the object, then delivers the notification S3 would, as one step (what a device upload does). */
   upload(key: string, body: Uint8Array): Promise<CreatedObject & { readonly messageId: string }>;
+  /** Only writes the object; notify() delivers its notification (fault injection sends it late or twice). */
+  put(key: string, body: Uint8Array): Promise<CreatedObject>;
+  /** Delivers the ObjectCreated notification for an object put() wrote; returns the SQS message id. */
+  notify(object: CreatedObject): Promise<string>;
 }
 
 export interface DumpUploaderOptions {
@@ -18,8 +22,13 @@ export interface DumpUploaderOptions {
 
 /** Stands in for S3's bucket notification, which fauxqs lacks: PutObject followed by the event. */
 export function createDumpUploader(options: DumpUploaderOptions): DumpUploader {
-  return {
+  const uploader: DumpUploader = {
     async upload(key, body) {
+      const object = await uploader.put(key, body);
+      const messageId = await uploader.notify(object);
+      return { ...object, messageId };
+    },
+    async put(key, body) {
       const put = await options.s3.send(
         new PutObjectCommand({ Bucket: options.bucket, Key: key, Body: body }),
       );
@@ -32,8 +41,9 @@ export function createDumpUploader(options: DumpUploaderOptions): DumpUploader {
         ...(put.VersionId === undefined ? {} : { versionId: put.VersionId }),
         eventTime: new Date(),
       };
-      const messageId = await notifyObjectCreated(options.sqs, options.queueUrl, object, options.region);
-      return { ...object, eTag: object.eTag.replaceAll('"', ''), messageId };
+      return { ...object, eTag: object.eTag.replaceAll('"', '') };
     },
+    notify: (object) => notifyObjectCreated(options.sqs, options.queueUrl, object, options.region),
   };
+  return uploader;
 }

@@ -45,6 +45,13 @@ export interface SqsPollerOptions {
   readonly functionTimeoutMs?: number;
   /** Where handler errors and polling problems are reported. @default one line on stderr */
   readonly log?: (line: string) => void;
+  /**
+   * Fault injection (`--faults redeliver=K`): a message is processed successfully this many times
+   * before it is deleted; until then a success puts it straight back in the queue, as SQS's
+   * at-least-once delivery may. Every extra delivery counts toward the queue's maxReceiveCount.
+   * @default 1
+   */
+  readonly deliveriesPerMessage?: number;
 }
 
 export interface SqsPollerCounters {
@@ -60,6 +67,8 @@ export interface SqsPollerCounters {
   readonly movedToDlq: number;
   /** Invocations whose handler threw (every record of the batch failed). */
   readonly handlerErrors: number;
+  /** Processed messages put back in the queue for another delivery (deliveriesPerMessage). */
+  readonly redelivered: number;
 }
 
 export interface SqsPoller {
@@ -97,7 +106,18 @@ export function createSqsPoller(options: SqsPollerOptions): SqsPoller {
   }
 
   const { sqs, queueUrl } = options;
-  const counters = { invocations: 0, records: 0, succeeded: 0, failed: 0, movedToDlq: 0, handlerErrors: 0 };
+  const counters = {
+    invocations: 0,
+    records: 0,
+    succeeded: 0,
+    failed: 0,
+    movedToDlq: 0,
+    handlerErrors: 0,
+    redelivered: 0,
+  };
+  const deliveriesPerMessage = options.deliveriesPerMessage ?? 1;
+  /** Successful deliveries so far of messages that are to be delivered again. */
+  const deliveries = new Map<string, number>();
   let maxReceiveCount = Number.POSITIVE_INFINITY;
   let running = false;
   let stopping = new AbortController();
@@ -206,7 +226,20 @@ export function createSqsPoller(options: SqsPollerOptions): SqsPoller {
     }
     const failed = records.filter((r) => failedIds.has(r.messageId));
     const succeeded = records.filter((r) => !failedIds.has(r.messageId));
-    await deleteRecords(succeeded);
+    const again = succeeded.filter((r) => {
+      const count = (deliveries.get(r.messageId) ?? 0) + 1;
+      if (count >= deliveriesPerMessage) {
+        deliveries.delete(r.messageId);
+        return false;
+      }
+      deliveries.set(r.messageId, count);
+      return true;
+    });
+    await deleteRecords(succeeded.filter((r) => !again.includes(r)));
+    if (again.length > 0) {
+      await changeVisibility(again, 0);
+      counters.redelivered += again.length;
+    }
     counters.succeeded += succeeded.length;
     counters.failed += failed.length;
     counters.movedToDlq += failed.filter(

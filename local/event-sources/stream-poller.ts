@@ -42,7 +42,7 @@ export interface StreamPollerOptions {
   readonly pollIntervalMs?: number;
   /** How often DescribeStream looks for new shards. @default 1000 */
   readonly shardRefreshMs?: number;
-  /** Pause before retrying a failed batch. @default 100 */
+  /** Pause before the first retry of a failed batch; it doubles with each further retry (at most 10 s). @default 100 */
   readonly retryDelayMs?: number;
   /** Region in the context's function ARN. @default 'us-east-1' */
   readonly region?: string;
@@ -351,7 +351,9 @@ export function createStreamPoller(options: StreamPollerOptions): StreamPoller {
       }
       if (!running) return;
       counters.retries += 1;
-      await pause(retryDelayMs);
+      // Lambda backs off between retries of a stream batch; a fixed short pause would burn every
+      // retry inside one brief outage.
+      await pause(Math.min(retryDelayMs * 2 ** (invokes - 1), 10_000));
     }
   }
 

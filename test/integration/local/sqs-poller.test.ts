@@ -87,6 +87,7 @@ describe('createSqsPoller', () => {
       failed: 0,
       movedToDlq: 0,
       handlerErrors: 0,
+      redelivered: 0,
     });
     expect(services.server.inspectQueue(services.queues.fanout.name)?.messages).toEqual({
       ready: [],

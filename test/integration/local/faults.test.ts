@@ -1,0 +1,74 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { DEFAULT_NOW } from '../../../generator';
+import { captureOutput, type CapturedOutput } from '../../../local/capture-output';
+import { FaultInjector } from '../../../local/faults/injector';
+import { parseFaultSpec } from '../../../local/faults/spec';
+import { startLocalPipeline, type LocalPipeline } from '../../../local/pipeline';
+import { isolatedEnvironment, pipelineWorkload, SpecOracle } from '../support/pipeline-oracle';
+
+/**
+ * The issue's fault mix on the pipeline test's workload (overlapping uploads, intra- and
+ * cross-dump duplicates and conflicts, record errors, expiry, two malformed dumps): the counts
+ * and KPIs must be exactly the spec's, i.e. those of the fault-free run in pipeline.test.ts.
+ */
+describe('startLocalPipeline with injected faults', () => {
+  const SPEC = 'throttle=0.3,unprocessed=0.3,s3-duplicate=3,redeliver=2,crash=0.1,ddb-restart=1';
+  // With this seed the first worker invocations crash, so every run injects at least one crash.
+  const SEED = 3;
+  let pipeline: LocalPipeline;
+  let output: CapturedOutput;
+  let logDir: string;
+  // Fewer events per day than the fault-free test: every retry under throttling backs off for real.
+  const dumps = pipelineWorkload(80);
+  const oracle = new SpecOracle(DEFAULT_NOW);
+
+  beforeAll(async () => {
+    logDir = mkdtempSync(path.join(tmpdir(), 'dumpflow-faults-'));
+    output = captureOutput(path.join(logDir, 'functions.jsonl'));
+    pipeline = await startLocalPipeline({
+      log: (line) => output.stderr(`${line}\n`),
+      loadEnvironment: isolatedEnvironment,
+      faults: new FaultInjector(parseFaultSpec(SPEC), SEED),
+      // Chunks here are small: a crashed worker's lease need not block its day for long.
+      dayLeaseMs: 3_000,
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await pipeline?.stop();
+    await output?.restore();
+    rmSync(logDir, { recursive: true, force: true });
+  });
+
+  it('counts every dump once and stores every valid event once, whatever was injected', async () => {
+    const expected = oracle.phase(dumps);
+    const { report } = await pipeline.runPhase(dumps, { now: DEFAULT_NOW });
+
+    expect(report).toMatchObject(expected);
+    expect(await pipeline.kpis()).toEqual(oracle.kpis());
+    expect(await pipeline.deadLetters()).toEqual({ dumpQueue: 0, fanoutQueue: 0, kpiFailures: 0 });
+
+    const totals = pipeline.faultTotals()!;
+    expect(totals.injected.throttled).toBeGreaterThan(0);
+    expect(totals.injected.unprocessedItems).toBeGreaterThan(0);
+    // Two extra copies of each of the 7 notifications; a second delivery of every message.
+    expect(totals.injected.duplicateNotifications).toBe(2 * dumps.length);
+    expect(totals.injected.redeliveries).toBeGreaterThanOrEqual(3 * dumps.length);
+    expect(totals.injected.crashes).toBeGreaterThan(0);
+    expect(totals.injected.outages).toBe(1);
+    expect(totals.retries.sdk).toBeGreaterThanOrEqual(totals.injected.throttled);
+    expect(totals.retries.sqs).toBeGreaterThan(0);
+  }, 240_000);
+
+  it('stores nothing new when the same dumps arrive again under the same faults', async () => {
+    const expected = oracle.phase(dumps);
+    const { report } = await pipeline.runPhase(dumps, { now: DEFAULT_NOW });
+
+    expect(expected.eventsStored).toBe(0);
+    expect(report).toMatchObject(expected);
+    expect(await pipeline.kpis()).toEqual(oracle.kpis());
+    expect(await pipeline.deadLetters()).toEqual({ dumpQueue: 0, fanoutQueue: 0, kpiFailures: 0 });
+  }, 240_000);
+});
