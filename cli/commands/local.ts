@@ -33,6 +33,7 @@ interface LocalFlags {
   readonly json?: boolean;
   readonly faults?: FaultSpec;
   readonly faultSeed?: number;
+  readonly phaseTimeout?: number;
 }
 
 /** One phase to run: where its dumps come from and the processing time it runs at. */
@@ -175,6 +176,8 @@ async function runLocal(flags: LocalFlags, output: CapturedOutput): Promise<void
       progress.begin(i + 1, plan, dumps.length);
       const result = await pipeline.runPhase(dumps, {
         ...(plan.now !== undefined && { now: plan.now }),
+        // Faults make every retry back off for real: give a phase more time before calling it stuck.
+        timeoutMs: (flags.phaseTimeout ?? (faults === undefined ? 600 : 1800)) * 1000,
         onProgress: (p) => progress.update(p),
       });
       progress.end(i + 1, result.report);
@@ -265,6 +268,11 @@ export function registerLocal(program: Command): Command {
       faultSpec,
     )
     .option('--fault-seed <n>', 'seed of the fault injectors (default 1)', nonNegativeInteger)
+    .option(
+      '--phase-timeout <seconds>',
+      'give up on a phase that has not finished after this long (default 600, 1800 with --faults)',
+      positiveInteger,
+    )
     .option('--json', 'print one JSON object {phases, kpis, deadLetters[, faults]} on stdout')
     .action(async (flags: LocalFlags) => {
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
