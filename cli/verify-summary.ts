@@ -18,6 +18,14 @@ export function formatVerifyLine(report: VerifyReport): string {
   return `verify: ${n === 0 ? 'no differences' : `${count(n)} difference(s)`}; ${formatVerifyCounts(report)}`;
 }
 
+/** One line per difference (the first `shown`, then "... and N more"). */
+export function formatDifferences(report: VerifyReport, shown = 20): string[] {
+  const { differences } = report;
+  const lines = differences.slice(0, shown).map((d) => `  ${d.kind}  ${d.subject}: ${d.detail}`);
+  if (differences.length > shown) lines.push(`  ... and ${count(differences.length - shown)} more`);
+  return lines;
+}
+
 /** The verdict, then each difference on its own line (the first `shown`, then "... and N more"). */
 export function formatVerifyReport(report: VerifyReport, shown = 20): string {
   const { differences } = report;
@@ -25,8 +33,7 @@ export function formatVerifyReport(report: VerifyReport, shown = 20): string {
     `verified s3://${report.bucket}/${report.prefix} against table ${report.tableName} in ${(report.elapsedMs / 1000).toFixed(1)} s`,
     `  ${formatVerifyCounts(report)}`,
     differences.length === 0 ? 'no differences' : `${count(differences.length)} difference(s):`,
-    ...differences.slice(0, shown).map((d) => `  ${d.kind}  ${d.subject}: ${d.detail}`),
+    ...formatDifferences(report, shown),
   ];
-  if (differences.length > shown) lines.push(`  ... and ${count(differences.length - shown)} more`);
   return `${lines.join('\n')}\n`;
 }
