@@ -9,6 +9,7 @@ import { registerGenerate } from './commands/generate';
 import { registerInspect } from './commands/inspect';
 import { registerPlan } from './commands/plan';
 import { registerLocal } from './commands/local';
+import { registerVerify } from './commands/verify';
 import { reportError } from './errors';
 
 const program = new Command('dumpflow')
@@ -22,6 +23,7 @@ registerInspect(program);
 registerBench(program);
 registerPlan(program);
 registerLocal(program);
+registerVerify(program);
 
 // Commands report their own failures; this catches anything that escapes one.
 program.parseAsync(process.argv).catch((error: unknown) => reportError(error));

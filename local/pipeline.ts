@@ -28,6 +28,7 @@ import { createStreamPoller, type StreamPoller } from './event-sources/stream-po
 import { phaseReport, type FinishedDump, type PhaseReport } from './phase-report';
 import { dumpUploaderFor, startLocalS3Sqs, type LocalS3Sqs } from './services/s3-sqs';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { SimulatedCrashError } from './faults/crash';
 import type { FaultTotals } from './faults/fault-log';
 import type { FaultInjector } from './faults/injector';
@@ -102,6 +103,8 @@ export interface LocalPipeline {
   readonly dynamoEndpoint: string;
   readonly tableName: string;
   readonly bucket: string;
+  /** The runtime's own S3 and DynamoDB clients, for reading what the pipeline stored (verify). */
+  readonly clients: { readonly s3: S3Client; readonly dynamodb: DynamoDBClient };
   /**
    * Uploads every dump under `incoming/phase-<n>/` and resolves when each is COMPLETE or REJECTED
    * in the ledger and the parser, worker and KPI event sources were all idle in one pass.
@@ -517,6 +520,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       dynamoEndpoint,
       tableName,
       bucket: services.bucket,
+      clients: { s3, dynamodb },
       runPhase,
       kpis,
       deadLetters,

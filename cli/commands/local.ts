@@ -14,6 +14,8 @@ import {
 } from '../../local/pipeline';
 import { CliError, fileError, isFileSystemError, reportError } from '../errors';
 import { formatDeadLetters, formatFaults, formatKpis, formatRunSummary } from '../local-summary';
+import { formatDifferences, formatVerifyLine } from '../verify-summary';
+import { verifyStore } from '../../verify';
 import { FaultInjector } from '../../local/faults/injector';
 import { FaultSpecError, formatFaultSpec, parseFaultSpec, type FaultSpec } from '../../local/faults/spec';
 import { InvalidArgumentError } from 'commander';
@@ -34,6 +36,7 @@ interface LocalFlags {
   readonly faults?: FaultSpec;
   readonly faultSeed?: number;
   readonly phaseTimeout?: number;
+  readonly verify?: boolean;
 }
 
 /** One phase to run: where its dumps come from and the processing time it runs at. */
@@ -188,9 +191,21 @@ async function runLocal(flags: LocalFlags, output: CapturedOutput): Promise<void
     const deadLetters = await pipeline.deadLetters();
     const faultTotals = pipeline.faultTotals();
     const spec = flags.faults === undefined ? undefined : formatFaultSpec(flags.faults);
+    const verified =
+      flags.verify === true
+        ? await verifyStore({
+            ...pipeline.clients,
+            bucket: pipeline.bucket,
+            tableName: pipeline.tableName,
+            prefix: 'incoming/',
+            // The local table is small: the ledger scan for vanished objects costs nothing here.
+            scanLedger: true,
+          })
+        : undefined;
     if (flags.json === true) {
       const faultReport = faultTotals === undefined ? {} : { faults: { spec, ...faultTotals } };
-      output.stdout(`${JSON.stringify({ phases, kpis, deadLetters, ...faultReport })}\n`);
+      const verifyReport = verified === undefined ? {} : { verify: verified };
+      output.stdout(`${JSON.stringify({ phases, kpis, deadLetters, ...faultReport, ...verifyReport })}\n`);
     } else {
       output.stdout(
         [
@@ -202,6 +217,7 @@ async function runLocal(flags: LocalFlags, output: CapturedOutput): Promise<void
           ...(faultTotals === undefined ? [] : [formatFaults(spec!, faultTotals), '']),
           formatDeadLetters(deadLetters),
           '',
+          ...(verified === undefined ? [] : [formatVerifyLine(verified), ...formatDifferences(verified), '']),
         ].join('\n'),
       );
     }
@@ -209,6 +225,7 @@ async function runLocal(flags: LocalFlags, output: CapturedOutput): Promise<void
       // Counts above miss what the DLQs hold: say so in the exit status, not only in the text.
       process.exitCode = 1;
     }
+    if (verified !== undefined && verified.differences.length > 0) process.exitCode = 1;
     const nows = [
       ...new Set(plans.map((p) => (p.now === undefined ? 'wall clock' : new Date(p.now).toISOString()))),
     ];
@@ -273,7 +290,11 @@ export function registerLocal(program: Command): Command {
       'give up on a phase that has not finished after this long (default 600, 1800 with --faults)',
       positiveInteger,
     )
-    .option('--json', 'print one JSON object {phases, kpis, deadLetters[, faults]} on stdout')
+    .option(
+      '--verify',
+      'after the phases, run `dumpflow verify` on the local bucket and table (exit 1 on any difference)',
+    )
+    .option('--json', 'print one JSON object {phases, kpis, deadLetters[, faults][, verify]} on stdout')
     .action(async (flags: LocalFlags) => {
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
       const output = captureOutput(flags.logFile ?? path.join('.dumpflow', 'logs', `local-${stamp}.jsonl`));

@@ -1,0 +1,273 @@
+import type { DumpEvent } from '../../../lambdas/core/dump/types';
+import { allocateDigestEntries } from '../../../lambdas/core/storage/digest';
+import {
+  indexStoredDay,
+  reconcileDay,
+  reconcileLedgerObjects,
+  reconcileRejectedDump,
+  reconcileValidDump,
+  type ValidDumpInput,
+} from '../../../verify/reconcile';
+import type { StoredDay } from '../../../verify/types';
+import { at, BASE_DAY, decodedDump, event, MS_PER_DAY } from '../../factories/events';
+import { aLedger, SALT_BUCKETS, storedDayOf, storedEventOf } from '../../factories/verify';
+
+const kinds = (differences: readonly { kind: string }[]) => differences.map((d) => d.kind);
+
+/** Two days of events; the second day holds an identical repeat and a conflicting copy. */
+function twoDays(): DumpEvent[] {
+  const repeated = event({ timestamp: at(BASE_DAY + 1, 7_000), seq: 5, value: 4 });
+  return [
+    event({ timestamp: at(BASE_DAY, 1_000), seq: 1 }),
+    event({ timestamp: at(BASE_DAY, 2_000), seq: 2, type: 4, value: 12.5 }),
+    event({ timestamp: at(BASE_DAY + 1, 3_000), seq: 3, type: 1, duration: 3600 }),
+    repeated,
+    repeated,
+    { ...repeated, value: 9 },
+  ];
+}
+
+/** A dump stored fresh: every identity stored once, the ledger counting like the worker. */
+function freshStore(events: readonly DumpEvent[]): ValidDumpInput & { days: Map<number, StoredDay> } {
+  const decoded = decodedDump(events);
+  const days = new Map(decoded.days.map((g) => [g.dayNumber, storedDayOf(g.dayNumber, events)]));
+  const stored = [...days.values()].reduce((n, d) => n + d.events.length, 0);
+  const ledger = aLedger({
+    now: at(BASE_DAY + 2),
+    counts: {
+      records: events.length,
+      valid: events.length,
+      rejected: { R_TIME_RANGE: 0, R_VALUE: 0 },
+      expired: 0,
+    },
+    totals: { stored, duplicates: events.length - stored, conflicts: 1 },
+  });
+  return {
+    key: 'incoming/a.dump',
+    decoded,
+    ledger,
+    days,
+    storedDay: (day) => indexStoredDay(days.get(day) ?? storedDayOf(day, [])),
+  };
+}
+
+describe('reconcileDay', () => {
+  const day = () => storedDayOf(BASE_DAY + 1, twoDays());
+
+  it('finds nothing in a day stored as a commit leaves it', () => {
+    expect(reconcileDay(day(), SALT_BUCKETS)).toEqual([]);
+  });
+
+  it('reports an identity held by two event items', () => {
+    const d = day();
+    const copy = { ...d.events[0]!, salt: (d.events[0]!.salt + 1) % SALT_BUCKETS };
+    expect(kinds(reconcileDay({ ...d, events: [...d.events, copy] }, SALT_BUCKETS))).toEqual([
+      'EVENT_MISPLACED',
+      'EVENT_DUPLICATED',
+    ]);
+  });
+
+  it('reports an event item under a salt its identity does not hash to', () => {
+    const d = day();
+    const moved = { ...d.events[0]!, salt: (d.events[0]!.salt + 1) % SALT_BUCKETS };
+    expect(kinds(reconcileDay({ ...d, events: [moved, ...d.events.slice(1)] }, SALT_BUCKETS))).toEqual([
+      'EVENT_MISPLACED',
+    ]);
+  });
+
+  it('reports a deleted event item: the summary and the digest still count it', () => {
+    const d = day();
+    const [difference] = reconcileDay({ ...d, events: d.events.slice(1) }, SALT_BUCKETS);
+    expect(difference?.kind).toBe('DAY_INCONSISTENT');
+    expect(difference?.detail).toMatch(/summary events 2 != 1/);
+    expect(difference?.detail).toMatch(/1 digest entr\(ies\) with no event item/);
+  });
+
+  it('reports an event item the digest does not list (a commit that never happened)', () => {
+    const d = day();
+    const extra = storedEventOf(event({ timestamp: at(BASE_DAY + 1, 9_000), seq: 77 }));
+    const [difference] = reconcileDay({ ...d, events: [...d.events, extra] }, SALT_BUCKETS);
+    expect(difference?.detail).toMatch(/1 stored event\(s\) missing from the digest/);
+  });
+
+  it('reports stored content that no longer matches the fingerprint and the digest hash', () => {
+    const d = day();
+    const changed = { ...d.events[0]!, value: d.events[0]!.value + 1 };
+    const [difference] = reconcileDay({ ...d, events: [changed, ...d.events.slice(1)] }, SALT_BUCKETS);
+    expect(difference?.detail).toMatch(/summary fp/);
+    expect(difference?.detail).toMatch(/digest content hash/);
+  });
+
+  it('reports a missing digest page', () => {
+    const d = day();
+    const summary = { ...d.summary!, version: 2 };
+    const [difference] = reconcileDay({ ...d, summary }, SALT_BUCKETS);
+    expect(difference?.detail).toMatch(/digest pages \[1\] are not 1\.\.2/);
+  });
+
+  it('reports stored events with no day summary', () => {
+    const [difference] = reconcileDay({ ...day(), summary: undefined, digestPages: [] }, SALT_BUCKETS);
+    expect(difference?.detail).toMatch(/no day summary/);
+  });
+
+  it('reports a digest that lists an identity twice', () => {
+    const d = day();
+    const page = d.digestPages[0]!;
+    const again = allocateDigestEntries(1);
+    again.msOfDay[0] = page.entries.msOfDay[0]!;
+    again.seq[0] = page.entries.seq[0]!;
+    again.type[0] = page.entries.type[0]!;
+    again.contentHash[0] = page.entries.contentHash[0]!;
+    const summary = { ...d.summary!, version: 2 };
+    const [difference] = reconcileDay(
+      { ...d, summary, digestPages: [page, { version: 2, entries: again }] },
+      SALT_BUCKETS,
+    );
+    expect(difference?.detail).toMatch(/lists 1 identit\(ies\) twice/);
+  });
+});
+
+describe('reconcileValidDump', () => {
+  it('finds nothing when every identity is stored and the ledger counts like the worker', () => {
+    const input = freshStore(twoDays());
+    expect(reconcileValidDump(input)).toEqual({ differences: [], recordsChecked: 6 });
+  });
+
+  it('reports a valid dump without a ledger item', () => {
+    expect(kinds(reconcileValidDump({ ...freshStore(twoDays()), ledger: undefined }).differences)).toEqual([
+      'NO_LEDGER',
+    ]);
+  });
+
+  it('reports a valid dump whose ledger is not COMPLETE', () => {
+    const input = freshStore(twoDays());
+    const ledger = aLedger({ ...input.ledger, status: 'PROCESSING', doneChunks: 1, chunksExpected: 2 });
+    expect(kinds(reconcileValidDump({ ...input, ledger }).differences)).toEqual(['NOT_COMPLETE']);
+  });
+
+  it('reports a valid dump its ledger calls REJECTED', () => {
+    const input = freshStore(twoDays());
+    const ledger = aLedger({ ...input.ledger, status: 'REJECTED', code: 'E_BODY_CRC' });
+    const [difference] = reconcileValidDump({ ...input, ledger }).differences;
+    expect(difference).toMatchObject({
+      kind: 'NOT_COMPLETE',
+      detail: expect.stringMatching(/REJECTED E_BODY_CRC/),
+    });
+  });
+
+  it('reports identities that no event item holds', () => {
+    const input = freshStore(twoDays());
+    const day = input.days.get(BASE_DAY)!;
+    const storedDay = (n: number) =>
+      indexStoredDay(n === BASE_DAY ? { ...day, events: day.events.slice(1) } : input.days.get(n)!);
+    const result = reconcileValidDump({ ...input, storedDay });
+    expect(kinds(result.differences)).toEqual(['EVENT_MISSING']);
+    expect(result.differences[0]!.detail).toMatch(/^1 of 4 identities/);
+  });
+
+  it('reports ledger totals that do not add up to the file', () => {
+    const input = freshStore(twoDays());
+    const ledger = aLedger({ ...input.ledger, totals: { stored: 4, duplicates: 1, conflicts: 1 } });
+    const [difference] = reconcileValidDump({ ...input, ledger }).differences;
+    expect(difference).toMatchObject({
+      kind: 'LEDGER_COUNTS',
+      detail: expect.stringMatching(/!= 6 non-expired/),
+    });
+  });
+
+  it('reports ledger record counts that differ from the file', () => {
+    const input = freshStore(twoDays());
+    const counts = { ...input.ledger!.counts!, rejected: { R_TIME_RANGE: 1, R_VALUE: 0 } };
+    const [difference] = reconcileValidDump({
+      ...input,
+      ledger: aLedger({ ...input.ledger, counts }),
+    }).differences;
+    expect(difference?.detail).toMatch(/R_TIME_RANGE 1 != 0 in the file/);
+  });
+
+  it('recounts conflicts from the stored copy, whichever upload stored it', () => {
+    const input = freshStore(twoDays());
+    // Another upload stored the repeated identity with value 9 first: the two value-4 copies conflict.
+    const day = input.days.get(BASE_DAY + 1)!;
+    const events = day.events.map((e) => (e.seq === 5 ? { ...e, value: 9 } : e));
+    const storedDay = (n: number) =>
+      indexStoredDay(n === BASE_DAY + 1 ? { ...day, events } : input.days.get(n)!);
+    const stale = reconcileValidDump({ ...input, storedDay });
+    expect(stale.differences[0]?.detail).toMatch(/conflicts 1 != 2 records differing/);
+    const ledger = aLedger({ ...input.ledger, totals: { ...input.ledger!.totals!, conflicts: 2 } });
+    expect(reconcileValidDump({ ...input, ledger, storedDay }).differences).toEqual([]);
+  });
+
+  it('neither reads nor reports days expired at the ledger processing time', () => {
+    const old = event({ timestamp: at(BASE_DAY - 500, 1_000), seq: 99 });
+    const input = freshStore(twoDays());
+    const events = [...twoDays(), old];
+    const asked: number[] = [];
+    const ledger = aLedger({
+      ...input.ledger,
+      counts: { ...input.ledger!.counts!, records: 7, valid: 7, expired: 1 },
+    });
+    const result = reconcileValidDump({
+      ...input,
+      decoded: decodedDump(events),
+      ledger,
+      storedDay: (n) => {
+        asked.push(n);
+        return input.storedDay(n);
+      },
+    });
+    expect(result.differences).toEqual([]);
+    expect(asked).toEqual([BASE_DAY, BASE_DAY + 1]);
+    expect(Math.floor(old.timestamp / MS_PER_DAY)).toBeLessThan(BASE_DAY - 400);
+  });
+});
+
+describe('reconcileRejectedDump', () => {
+  const rejected = aLedger({ status: 'REJECTED', code: 'E_BODY_CRC' });
+  const input = {
+    key: 'incoming/bad.dump',
+    code: 'E_BODY_CRC',
+    copyExists: true,
+    copyKey: 'rejected/incoming/bad.dump',
+  };
+
+  it('finds nothing for a REJECTED dump with its code and its copy', () => {
+    expect(reconcileRejectedDump({ ...input, ledger: rejected })).toEqual([]);
+  });
+
+  it('reports a malformed dump without a ledger item', () => {
+    expect(kinds(reconcileRejectedDump({ ...input, ledger: undefined }))).toEqual(['NO_LEDGER']);
+  });
+
+  it('reports a malformed dump the ledger does not call REJECTED', () => {
+    expect(kinds(reconcileRejectedDump({ ...input, ledger: aLedger() }))).toEqual(['NOT_REJECTED']);
+  });
+
+  it('reports a rejection with another code', () => {
+    const [difference] = reconcileRejectedDump({ ...input, code: 'E_TRUNCATED', ledger: rejected });
+    expect(difference?.detail).toMatch(/REJECTED E_BODY_CRC but the file fails with E_TRUNCATED/);
+  });
+
+  it('reports a missing rejected copy', () => {
+    expect(kinds(reconcileRejectedDump({ ...input, ledger: rejected, copyExists: false }))).toEqual([
+      'REJECTED_COPY_MISSING',
+    ]);
+  });
+});
+
+describe('reconcileLedgerObjects', () => {
+  it('reports the ledger items whose object is gone, and only those', () => {
+    const entries = [
+      { dumpId: 'L#b/a#1', key: 'incoming/a.dump', version: '1', status: 'COMPLETE' },
+      { dumpId: 'L#b/b#1', key: 'incoming/b.dump', version: '1', status: 'REJECTED' },
+    ];
+    const differences = reconcileLedgerObjects(entries, (e) => e.key === 'incoming/a.dump');
+    expect(differences).toEqual([
+      {
+        kind: 'OBJECT_MISSING',
+        subject: 'incoming/b.dump',
+        detail: expect.stringMatching(/REJECTED for version 1/),
+      },
+    ]);
+  });
+});

@@ -1,0 +1,362 @@
+import { identityKey, type DecodedDump } from '../lambdas/core/dump';
+import { RECORD_ERROR_CODES } from '../lambdas/core/dump/types';
+import {
+  addHash,
+  emptyFingerprint,
+  fingerprintsEqual,
+  fingerprintToHex,
+} from '../lambdas/core/storage/fingerprint';
+import { contentHashOf, daySeed, eventHash, saltOf, type Hash128 } from '../lambdas/core/storage/hash';
+import { dayLabel, eventSk } from '../lambdas/core/storage/keys';
+import type { LedgerEntry } from '../lambdas/core/storage/ledger';
+import { isExpiredDay, prepareDump } from '../lambdas/core/storage/prepare';
+import { addEventToKpiInputs, emptyKpiInputs, type KpiInputs } from '../lambdas/core/storage/summary';
+import type { Difference, StoredContent, StoredDay, StoredDayIndex } from './types';
+
+/**
+ * The pure half of `dumpflow verify`: given what the bucket and the table hold, the differences
+ * between them. No I/O here, so every check is unit-tested on hand-built inputs.
+ */
+
+/** Shown in a difference; a list longer than this ends in "...". */
+const SHOWN_IDENTITIES = 3;
+
+export function daySubject(patientId: string, deviceId: string, dayNumber: number): string {
+  return `${patientId}/${deviceId}/${dayLabel(dayNumber)}`;
+}
+
+function shortList(items: readonly string[], total: number): string {
+  return items.join(', ') + (total > items.length ? ', ...' : '');
+}
+
+/** A device-day's stored events by identity; an identity held twice counts its items. */
+export function indexStoredDay(day: StoredDay): Map<string, StoredContent> {
+  const index = new Map<string, StoredContent>();
+  for (const event of day.events) {
+    const seen = index.get(event.sk);
+    if (seen) index.set(event.sk, { ...seen, items: seen.items + 1 });
+    else index.set(event.sk, { flags: event.flags, value: event.value, duration: event.duration, items: 1 });
+  }
+  return index;
+}
+
+function kpiInputsDiffer(a: KpiInputs, b: KpiInputs): string[] {
+  const names = ['events', 'therapySeconds', 'apneaHypopnea', 'leakSum', 'leakCount', 'alarms'] as const;
+  return names
+    .filter((name) => a[name] !== b[name])
+    .map((name) => `${name} ${String(a[name])} != ${String(b[name])}`);
+}
+
+/**
+ * Check (c) and the event-level half of (b) for one device-day: no identity in two items, every
+ * item under the salt its identity hashes to, and the summary (count, fingerprint, KPI inputs) and
+ * the digest (exact identities and content hashes, pages 1..version) agreeing with the items.
+ */
+export function reconcileDay(day: StoredDay, saltBuckets: number): Difference[] {
+  const subject = daySubject(day.patientId, day.deviceId, day.dayNumber);
+  const differences: Difference[] = [];
+  const seed = daySeed(day.patientId, day.deviceId, day.dayNumber);
+
+  const bySk = new Map<string, number>();
+  const misplaced: string[] = [];
+  let misplacedCount = 0;
+  const fingerprint = emptyFingerprint();
+  const inputs = emptyKpiInputs();
+  const hashes = new Map<string, number>();
+  const hash: Hash128 = [0, 0, 0, 0];
+  const dayStart = BigInt(day.dayNumber) * 86_400_000n;
+  for (const event of day.events) {
+    const wrongSalt = saltOf(event.msOfDay, event.seq, event.type, seed, saltBuckets) !== event.salt;
+    const wrongFields =
+      eventSk(event.msOfDay, event.seq, event.type) !== event.sk ||
+      event.ts !== (dayStart + BigInt(event.msOfDay)).toString();
+    if (wrongSalt || wrongFields) {
+      misplacedCount++;
+      if (misplaced.length < SHOWN_IDENTITIES) misplaced.push(`${event.salt}/${event.sk}`);
+    }
+    const items = (bySk.get(event.sk) ?? 0) + 1;
+    bySk.set(event.sk, items);
+    if (items > 1) continue;
+    eventHash(event.msOfDay, event.seq, event.type, event.flags, event.value, event.duration, seed, hash);
+    addHash(fingerprint, hash);
+    hashes.set(event.sk, contentHashOf(hash));
+    addEventToKpiInputs(inputs, event.type, event.value, event.duration);
+  }
+  if (misplacedCount > 0) {
+    differences.push({
+      kind: 'EVENT_MISPLACED',
+      subject,
+      detail: `${misplacedCount} event item(s) sit under a salt partition or carry a ts that their identity does not give (${shortList(misplaced, misplacedCount)}); readers looking in the right place miss them`,
+    });
+  }
+  const duplicated = [...bySk].filter(([, items]) => items > 1);
+  if (duplicated.length > 0) {
+    differences.push({
+      kind: 'EVENT_DUPLICATED',
+      subject,
+      detail: `${duplicated.length} identit${duplicated.length === 1 ? 'y is' : 'ies are'} stored in more than one event item (${shortList(
+        duplicated.slice(0, SHOWN_IDENTITIES).map(([sk, items]) => `${sk} x${items}`),
+        duplicated.length,
+      )})`,
+    });
+  }
+
+  const problems: string[] = [];
+  const { summary } = day;
+  if (summary === undefined) {
+    if (bySk.size > 0) problems.push(`no day summary, but ${bySk.size} stored event(s)`);
+  } else {
+    problems.push(
+      ...kpiInputsDiffer(summary.inputs, inputs).map((text) => `summary ${text} (summary != events)`),
+    );
+    if (!fingerprintsEqual(summary.fingerprint, fingerprint)) {
+      problems.push(
+        `summary fp ${fingerprintToHex(summary.fingerprint)} != ${fingerprintToHex(fingerprint)} of the stored events`,
+      );
+    }
+  }
+
+  const version = summary?.version ?? 0;
+  const versions = day.digestPages.map((page) => page.version);
+  const expectedVersions = Array.from({ length: version }, (_, i) => i + 1);
+  if (versions.join(',') !== expectedVersions.join(',')) {
+    problems.push(
+      `digest pages [${versions.slice(0, 10).join(',')}${versions.length > 10 ? ',...' : ''}] are not 1..${version} (the summary's version)`,
+    );
+  }
+  const digest = new Map<string, number>();
+  let digestEntries = 0;
+  for (const page of day.digestPages) {
+    const e = page.entries;
+    for (let i = 0; i < e.length; i++) {
+      digestEntries++;
+      digest.set(eventSk(e.msOfDay[i]!, e.seq[i]!, e.type[i]!), e.contentHash[i]!);
+    }
+  }
+  if (digestEntries !== digest.size)
+    problems.push(`the digest lists ${digestEntries - digest.size} identit(ies) twice`);
+  const notInDigest = [...hashes.keys()].filter((sk) => !digest.has(sk));
+  const notStored = [...digest.keys()].filter((sk) => !hashes.has(sk));
+  const otherHash = [...hashes].filter(([sk, h]) => digest.has(sk) && digest.get(sk) !== h).map(([sk]) => sk);
+  if (notInDigest.length > 0) {
+    problems.push(
+      `${notInDigest.length} stored event(s) missing from the digest (${shortList(notInDigest.slice(0, SHOWN_IDENTITIES), notInDigest.length)})`,
+    );
+  }
+  if (notStored.length > 0) {
+    problems.push(
+      `${notStored.length} digest entr(ies) with no event item (${shortList(notStored.slice(0, SHOWN_IDENTITIES), notStored.length)})`,
+    );
+  }
+  if (otherHash.length > 0) {
+    problems.push(
+      `${otherHash.length} digest content hash(es) differ from the stored content (${shortList(otherHash.slice(0, SHOWN_IDENTITIES), otherHash.length)})`,
+    );
+  }
+  if (problems.length > 0) {
+    differences.push({ kind: 'DAY_INCONSISTENT', subject, detail: problems.join('; ') });
+  }
+  return differences;
+}
+
+export interface ValidDumpInput {
+  /** The object key. */
+  readonly key: string;
+  readonly decoded: DecodedDump;
+  readonly ledger: LedgerEntry | undefined;
+  /** The stored events of a device-day of this dump's device (every non-expired day is asked for). */
+  readonly storedDay: (dayNumber: number) => StoredDayIndex;
+}
+
+export interface ValidDumpResult {
+  readonly differences: Difference[];
+  /** Non-expired valid records compared with the stored events. */
+  readonly recordsChecked: number;
+}
+
+/** The days verify must read for a valid dump: its non-expired days under the ledger's processing time. */
+export function daysToRead(decoded: DecodedDump, ledger: LedgerEntry): number[] {
+  return decoded.days.map((day) => day.dayNumber).filter((day) => !isExpiredDay(day, ledger.now));
+}
+
+/**
+ * Checks (a) and (b) for one valid dump: its ledger COMPLETE with counts that match the file, and
+ * every identity of its non-expired records stored. Expiry is decided at the ledger's processing
+ * time (`now`, fixed at claim), as the parser decided it. Conflicts are recounted from the stored
+ * copies: whichever upload stored an identity first, a record conflicts exactly when its flags,
+ * value or duration differ from the stored copy, which is how the storage core counts them.
+ */
+export function reconcileValidDump(input: ValidDumpInput): ValidDumpResult {
+  const { key, decoded, ledger } = input;
+  if (ledger === undefined) {
+    return {
+      differences: [
+        {
+          kind: 'NO_LEDGER',
+          subject: key,
+          detail:
+            'a valid dump with no ledger item: it was never processed (was its S3 notification lost?); re-send the notification',
+        },
+      ],
+      recordsChecked: 0,
+    };
+  }
+  const differences: Difference[] = [];
+  if (ledger.status !== 'COMPLETE') {
+    differences.push({
+      kind: 'NOT_COMPLETE',
+      subject: key,
+      detail:
+        ledger.status === 'REJECTED'
+          ? `the ledger says REJECTED ${ledger.code ?? ''} but the file decodes as a valid dump`
+          : `the ledger says ${ledger.status} (chunks done ${ledger.doneChunks} of ${ledger.chunksExpected ?? '?'}); look in the dead-letter queues`,
+    });
+  }
+
+  const prepared = prepareDump(decoded, { now: ledger.now });
+  const { events } = prepared;
+  let missing = 0;
+  const missingShown: string[] = [];
+  let conflicts = 0;
+  let identities = 0;
+  let recordsChecked = 0;
+  for (const day of prepared.days) {
+    const stored = input.storedDay(day.dayNumber);
+    let previous = '';
+    let dayMissing = 0;
+    for (let v = 0; v < day.variants.length; v++) {
+      const i = day.variants[v]!;
+      const copies = day.copies[v]!;
+      recordsChecked += copies;
+      const sk = identityKey(events, i);
+      const first = sk !== previous;
+      previous = sk;
+      if (first) identities++;
+      const content = stored.get(sk);
+      if (content === undefined) {
+        if (first) {
+          dayMissing++;
+          if (missingShown.length < SHOWN_IDENTITIES) missingShown.push(`${day.day} ${sk}`);
+        }
+        continue;
+      }
+      const same =
+        content.flags === events.flags[i] &&
+        content.duration === events.duration[i] &&
+        Object.is(content.value, events.value[i]);
+      if (!same) conflicts += copies;
+    }
+    missing += dayMissing;
+  }
+  if (missing > 0) {
+    differences.push({
+      kind: 'EVENT_MISSING',
+      subject: key,
+      detail: `${missing} of ${identities} identities of this dump are not stored (${shortList(missingShown, missing)})`,
+    });
+  }
+
+  if (ledger.status === 'COMPLETE') {
+    const problems: string[] = [];
+    const { counts, totals } = ledger;
+    if (counts === undefined || totals === undefined) {
+      problems.push('COMPLETE without counts or totals');
+    } else {
+      if (counts.records !== prepared.records)
+        problems.push(`records ${counts.records} != ${prepared.records} in the file`);
+      if (counts.valid !== prepared.valid)
+        problems.push(`valid ${counts.valid} != ${prepared.valid} in the file`);
+      for (const code of RECORD_ERROR_CODES) {
+        if (counts.rejected[code] !== prepared.rejected[code]) {
+          problems.push(`${code} ${counts.rejected[code]} != ${prepared.rejected[code]} in the file`);
+        }
+      }
+      if (counts.expired !== prepared.expired)
+        problems.push(`expired ${counts.expired} != ${prepared.expired} in the file`);
+      const kept = prepared.valid - prepared.expired;
+      if (totals.stored + totals.duplicates !== kept) {
+        problems.push(
+          `stored ${totals.stored} + duplicates ${totals.duplicates} != ${kept} non-expired valid records`,
+        );
+      }
+      if (totals.stored > identities)
+        problems.push(`stored ${totals.stored} > ${identities} distinct identities`);
+      // With identities missing, the stored copies to compare with are unknown.
+      if (missing === 0 && totals.conflicts !== conflicts) {
+        problems.push(`conflicts ${totals.conflicts} != ${conflicts} records differing from the stored copy`);
+      }
+      if (ledger.chunksExpected !== undefined && ledger.doneChunks !== ledger.chunksExpected) {
+        problems.push(`${ledger.doneChunks} of ${ledger.chunksExpected} chunks marked done`);
+      }
+    }
+    if (problems.length > 0) {
+      differences.push({ kind: 'LEDGER_COUNTS', subject: key, detail: problems.join('; ') });
+    }
+  }
+  return { differences, recordsChecked };
+}
+
+export interface RejectedDumpInput {
+  readonly key: string;
+  /** The code the decoder (or the size limit) gives the file now. */
+  readonly code: string;
+  readonly ledger: LedgerEntry | undefined;
+  /** Whether `{rejectedPrefix}{key}` exists. */
+  readonly copyExists: boolean;
+  readonly copyKey: string;
+}
+
+/** Check (d): a malformed dump is REJECTED with the same code, and its tagged copy is still there. */
+export function reconcileRejectedDump(input: RejectedDumpInput): Difference[] {
+  const { key, code, ledger } = input;
+  const differences: Difference[] = [];
+  if (ledger === undefined) {
+    differences.push({
+      kind: 'NO_LEDGER',
+      subject: key,
+      detail: `a malformed dump (${code}) with no ledger item: it was never processed; re-send its S3 notification`,
+    });
+  } else if (ledger.status !== 'REJECTED' || ledger.code !== code) {
+    differences.push({
+      kind: 'NOT_REJECTED',
+      subject: key,
+      detail:
+        ledger.status === 'REJECTED'
+          ? `the ledger says REJECTED ${ledger.code ?? '(no code)'} but the file fails with ${code}`
+          : `the file fails with ${code} but the ledger says ${ledger.status}`,
+    });
+  }
+  if (!input.copyExists) {
+    differences.push({
+      kind: 'REJECTED_COPY_MISSING',
+      subject: key,
+      detail: `the rejected copy ${input.copyKey} is not in the bucket`,
+    });
+  }
+  return differences;
+}
+
+/** A ledger item as the scan for vanished objects sees it. */
+export interface LedgerObject {
+  readonly dumpId: string;
+  readonly key: string;
+  readonly version: string;
+  readonly status: string;
+}
+
+/**
+ * Check (e): ledger items whose object version is not in the bucket. `present` says whether the
+ * bucket still holds (key, version).
+ */
+export function reconcileLedgerObjects(
+  entries: readonly LedgerObject[],
+  present: (entry: LedgerObject) => boolean,
+): Difference[] {
+  return entries
+    .filter((entry) => !present(entry))
+    .map((entry) => ({
+      kind: 'OBJECT_MISSING' as const,
+      subject: entry.key,
+      detail: `the ledger holds ${entry.status} for version ${entry.version}, but that object is no longer in the bucket`,
+    }));
+}

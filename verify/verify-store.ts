@@ -1,0 +1,206 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { MAX_DUMP_BYTES } from '../lambdas/app/parse-dump';
+import { ObjectTooLargeError } from '../lambdas/app/read-object';
+import { decodeDump, DumpRejectedError, type DecodedDump } from '../lambdas/core/dump';
+import { ledgerPk } from '../lambdas/core/storage/keys';
+import { readLedger } from '../lambdas/core/storage/ledger';
+import {
+  daysToRead,
+  indexStoredDay,
+  reconcileDay,
+  reconcileLedgerObjects,
+  reconcileRejectedDump,
+  reconcileValidDump,
+} from './reconcile';
+import { listDumps, objectExists, readDump, readStoredDay, scanLedger, type ListedObject } from './sources';
+import type { Difference, StoredContent, VerifyCounts, VerifyReport } from './types';
+
+export interface VerifyProgress {
+  readonly stage: 'listing' | 'dumps' | 'ledger';
+  readonly done: number;
+  readonly total: number;
+  readonly differences: number;
+}
+
+export interface VerifyStoreOptions {
+  readonly s3: S3Client;
+  readonly dynamodb: DynamoDBClient;
+  readonly bucket: string;
+  readonly tableName: string;
+  /** Dumps are the objects under this prefix. @default 'incoming/' */
+  readonly prefix?: string;
+  /** Where the parser files rejected copies; objects under it are not dumps. @default 'rejected/' */
+  readonly rejectedPrefix?: string;
+  /** Event partitions per device-day: the largest SALT_BUCKETS ever deployed. @default 10 */
+  readonly saltBuckets?: number;
+  /** Also Scan the table for ledger items whose object is gone (check e; reads the whole table). @default false */
+  readonly scanLedger?: boolean;
+  /** Stored events kept in memory across dumps (device-days shared by overlapping uploads are read once). @default 500000 */
+  readonly cacheEvents?: number;
+  /** Wall clock for the elapsed time. @default Date.now */
+  readonly now?: () => number;
+  readonly onProgress?: (progress: VerifyProgress) => void;
+}
+
+interface CachedDay {
+  readonly index: Map<string, StoredContent>;
+  readonly size: number;
+}
+
+/** Device-days by `patient\0device\0day`, least recently used first, bounded by stored events. */
+class DayCache {
+  private readonly days = new Map<string, CachedDay>();
+  private events = 0;
+
+  constructor(private readonly limit: number) {}
+
+  get(key: string): CachedDay | undefined {
+    const day = this.days.get(key);
+    if (day) {
+      this.days.delete(key);
+      this.days.set(key, day);
+    }
+    return day;
+  }
+
+  set(key: string, day: CachedDay): void {
+    this.days.set(key, day);
+    this.events += day.size;
+    for (const [oldest, old] of this.days) {
+      if (this.events <= this.limit || oldest === key) break;
+      this.days.delete(oldest);
+      this.events -= old.size;
+    }
+  }
+}
+
+/**
+ * `dumpflow verify`: reconciles the bucket's dumps with the ledger and the stored events, one dump
+ * at a time (its bytes and decoded columns are dropped before the next is read). Read-only.
+ */
+export async function verifyStore(options: VerifyStoreOptions): Promise<VerifyReport> {
+  const { s3, dynamodb, bucket, tableName } = options;
+  const prefix = options.prefix ?? 'incoming/';
+  const rejectedPrefix = options.rejectedPrefix ?? 'rejected/';
+  const saltBuckets = options.saltBuckets ?? 10;
+  const clock = options.now ?? Date.now;
+  const started = clock();
+  const table = { dynamodb, tableName };
+  const ledgerDeps = { client: dynamodb, tableName };
+  const differences: Difference[] = [];
+  const counts: VerifyCounts = {
+    dumps: 0,
+    validDumps: 0,
+    rejectedDumps: 0,
+    recordsChecked: 0,
+    deviceDays: 0,
+    eventItems: 0,
+    ledgerItemsScanned: 0,
+  };
+  const progress = (stage: VerifyProgress['stage'], done: number, total: number) =>
+    options.onProgress?.({ stage, done, total, differences: differences.length });
+
+  const listed: ListedObject[] = [];
+  progress('listing', 0, 0);
+  for await (const object of listDumps(s3, bucket, prefix, rejectedPrefix)) {
+    listed.push(object);
+    progress('listing', listed.length, 0);
+  }
+  counts.dumps = listed.length;
+
+  const cache = new DayCache(options.cacheEvents ?? 500_000);
+  const checkedDays = new Set<string>();
+  /** key -> the version verified (the ledger's version of the current object). */
+  const versions = new Map<string, string>();
+
+  const storedDay = async (patientId: string, deviceId: string, dayNumber: number): Promise<CachedDay> => {
+    const key = `${patientId}\0${deviceId}\0${dayNumber}`;
+    const cached = cache.get(key);
+    if (cached) return cached;
+    const day = await readStoredDay(table, patientId, deviceId, dayNumber, saltBuckets);
+    if (!checkedDays.has(key)) {
+      checkedDays.add(key);
+      counts.deviceDays++;
+      counts.eventItems += day.events.length;
+      differences.push(...reconcileDay(day, saltBuckets));
+    }
+    const entry = { index: indexStoredDay(day), size: day.events.length };
+    cache.set(key, entry);
+    return entry;
+  };
+
+  for (const [n, object] of listed.entries()) {
+    progress('dumps', n, listed.length);
+    let version = object.eTag;
+    let decoded: DecodedDump | undefined;
+    let rejectedCode: string | undefined;
+    try {
+      const read = await readDump(s3, bucket, object, MAX_DUMP_BYTES);
+      version = read.version;
+      decoded = decodeDump(read.bytes);
+    } catch (error) {
+      if (!(error instanceof DumpRejectedError || error instanceof ObjectTooLargeError)) throw error;
+      rejectedCode = error.code;
+    }
+    versions.set(object.key, version);
+    const ledger = await readLedger(ledgerDeps, ledgerPk({ bucket, key: object.key, version }));
+
+    if (decoded === undefined) {
+      counts.rejectedDumps++;
+      const copyKey = `${rejectedPrefix}${object.key}`;
+      differences.push(
+        ...reconcileRejectedDump({
+          key: object.key,
+          code: rejectedCode!,
+          ledger,
+          copyExists: await objectExists(s3, bucket, copyKey),
+          copyKey,
+        }),
+      );
+      continue;
+    }
+
+    counts.validDumps++;
+    const { patientId, deviceId } = decoded.header;
+    const days = new Map<number, Map<string, StoredContent>>();
+    if (ledger !== undefined) {
+      const wanted = daysToRead(decoded, ledger);
+      // A few device-days at once: each is 10 salt-partition Queries, a GetItem and a digest Query.
+      for (let i = 0; i < wanted.length; i += 4) {
+        const batch = wanted.slice(i, i + 4);
+        const read = await Promise.all(batch.map((day) => storedDay(patientId, deviceId, day)));
+        batch.forEach((day, k) => days.set(day, read[k]!.index));
+      }
+    }
+    const result = reconcileValidDump({
+      key: object.key,
+      decoded,
+      ledger,
+      storedDay: (day) => days.get(day) ?? new Map(),
+    });
+    counts.recordsChecked += result.recordsChecked;
+    differences.push(...result.differences);
+  }
+  progress('dumps', listed.length, listed.length);
+
+  if (options.scanLedger === true) {
+    progress('ledger', 0, 0);
+    const scan = await scanLedger(table, bucket, prefix, (done) => progress('ledger', done, 0));
+    counts.ledgerItemsScanned = scan.scanned;
+    // With prefix '' the scan also meets keys under the rejected prefix; those are copies, not dumps.
+    const entries = scan.entries.filter((e) => rejectedPrefix === '' || !e.key.startsWith(rejectedPrefix));
+    const present = new Set<string>();
+    for (const entry of entries) {
+      const current = versions.get(entry.key);
+      if (current === entry.version) present.add(entry.dumpId);
+      // An older version of a key still listed: present when the bucket is versioned and keeps it.
+      else if (current !== undefined && (await objectExists(s3, bucket, entry.key, entry.version))) {
+        present.add(entry.dumpId);
+      }
+    }
+    differences.push(...reconcileLedgerObjects(entries, (entry) => present.has(entry.dumpId)));
+  }
+
+  return { bucket, tableName, prefix, counts, differences, elapsedMs: clock() - started };
+}
