@@ -87,6 +87,35 @@ describe('dumpflow local', () => {
     expect(readFileSync(logFile, 'utf8')).toMatch(/"message":"dump fanned out"/);
   }, 90_000);
 
+  it('verifies the local bucket and table after the phases with --verify and finds nothing wrong', async () => {
+    const { status, stdout } = await run([
+      'local',
+      '--generate',
+      '2',
+      '--days',
+      '2',
+      '--events-per-day',
+      '50',
+      '--verify',
+      '--json',
+      '--log-file',
+      path.join(dir, 'verify.jsonl'),
+    ]);
+
+    expect(status).toBe(0);
+    const result = JSON.parse(stdout) as {
+      phases: { eventsParsed: number }[];
+      verify: {
+        counts: { dumps: number; validDumps: number; recordsChecked: number };
+        differences: unknown[];
+      };
+    };
+    expect(Object.keys(result)).toEqual(['phases', 'kpis', 'deadLetters', 'verify']);
+    expect(result.verify.differences).toEqual([]);
+    expect(result.verify.counts).toMatchObject({ dumps: 2, validDumps: 2 });
+    expect(result.verify.counts.recordsChecked).toBe(result.phases[0]!.eventsParsed);
+  }, 90_000);
+
   it('says in one line that Java is needed when it cannot start DynamoDB Local', async () => {
     const { status, stdout, stderr } = await run(
       ['local', '--generate', '1', '--log-file', path.join(dir, 'x.jsonl')],
