@@ -67,6 +67,8 @@ export interface WriteChunkResult {
   readonly chunkId: string;
   /** True when an earlier delivery had committed the chunk (nothing written this time). */
   readonly alreadyCommitted: boolean;
+  /** True when the empty-day hint held: the chunk was written and committed without a read. */
+  readonly fastPath: boolean;
   readonly outcome: ChunkOutcome;
   readonly commitAttempts: number;
   readonly capacity: CapacityTotals;
@@ -223,6 +225,7 @@ export async function writeChunk(deps: WriteChunkDeps, message: ChunkMessage): P
   let outcome: ChunkOutcome | undefined;
   let alreadyCommitted = false;
   let attempts = 0;
+  let fastPath = false;
 
   const readOutcome = async (): Promise<ChunkOutcome | undefined> => {
     const response = await client.send(
@@ -283,6 +286,7 @@ export async function writeChunk(deps: WriteChunkDeps, message: ChunkMessage): P
   const leaseOptions = { leaseMs: deps.lockLeaseMs ?? 120_000, waitMs: deps.lockWaitMs ?? 20_000 };
   // Tried once per call: after a fallback or a cancelled commit the normal path re-reads.
   let tryFastPath = message.dayWasEmpty === true;
+  let onFastPath = false;
 
   try {
     for (;;) {
@@ -296,6 +300,7 @@ export async function writeChunk(deps: WriteChunkDeps, message: ChunkMessage): P
         });
         if (taken === 'condition-failed') continue;
         lockHeld = true;
+        onFastPath = true;
         summary = emptyDaySummary(patientId, deviceId, dayNumber);
       } else {
         // Under the lease the commit's condition on the outcome item does this check.
@@ -401,6 +406,7 @@ export async function writeChunk(deps: WriteChunkDeps, message: ChunkMessage): P
         meter.record('write', response.ConsumedCapacity);
         lockHeld = false;
         outcome = classified.outcome;
+        fastPath = onFastPath;
         break;
       } catch (error) {
         if (!isTransactionCanceled(error)) throw error;
@@ -409,6 +415,7 @@ export async function writeChunk(deps: WriteChunkDeps, message: ChunkMessage): P
         if (attempts >= maxCommitAttempts) throw new CommitContentionError(day, attempts, error);
         await releaseDayLock(lockDeps, lockPk, lockToken);
         lockHeld = false;
+        onFastPath = false;
         await timing.sleep(backoffDelay(attempts - 1, 50, 1000, timing.random));
       }
     }
@@ -425,6 +432,7 @@ export async function writeChunk(deps: WriteChunkDeps, message: ChunkMessage): P
     dumpId: message.dumpId,
     chunkId: message.chunkId,
     alreadyCommitted,
+    fastPath,
     outcome: outcome ?? { records: 0, stored: 0, duplicates: 0, conflicts: 0 },
     commitAttempts: attempts,
     capacity: meter.since(before),
