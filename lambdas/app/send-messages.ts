@@ -13,7 +13,7 @@ export class FanOutError extends DumpflowError {
   constructor(failed: number, attempts: number, reason: string) {
     super(
       'E_FANOUT',
-      `${failed} chunk message(s) could not be queued after ${attempts} attempts (${reason}); the dump will be retried from its notification`,
+      `${failed} chunk message(s) could not be queued after ${attempts} attempt${attempts === 1 ? '' : 's'} (${reason}); the dump will be retried from its notification`,
     );
   }
 }
@@ -50,6 +50,12 @@ export function packBatches(messages: readonly OutgoingMessage[]): OutgoingMessa
   }
   if (current.length > 0) batches.push(current);
   return batches;
+}
+
+function isCallerFault(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { $fault, name } = error as { $fault?: unknown; name?: unknown };
+  return $fault === 'client' && !/throttl/i.test(String(name));
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -93,6 +99,10 @@ export async function sendAll(
       } catch (error) {
         if (error instanceof DumpflowError) throw error;
         lastReason = error instanceof Error ? error.message : String(error);
+        // The SDK has already retried what is retryable (throttling, 5xx, network). A request SQS
+        // refuses as the caller's fault (no such queue, access denied, KMS key disabled) fails
+        // the same way every time: waiting through more attempts only delays the DLQ.
+        if (isCallerFault(error)) throw new FanOutError(pending.length, attempt, lastReason);
       }
       if (attempt < maxAttempts) await sleep(random() * Math.min(5_000, 50 * 2 ** attempt));
     }

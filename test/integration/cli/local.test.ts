@@ -43,8 +43,10 @@ describe('dumpflow local', () => {
     const result = JSON.parse(stdout) as {
       phases: Record<string, unknown>[];
       kpis: Record<string, unknown>[];
+      deadLetters: Record<string, number>;
     };
-    expect(Object.keys(result)).toEqual(['phases', 'kpis']);
+    expect(Object.keys(result)).toEqual(['phases', 'kpis', 'deadLetters']);
+    expect(result.deadLetters).toEqual({ dumpQueue: 0, fanoutQueue: 0, kpiFailures: 0 });
     expect(result.phases).toHaveLength(1);
     const [phase] = result.phases;
     expect(Object.keys(phase!).sort()).toEqual(

@@ -63,4 +63,22 @@ describe('sendAll', () => {
     await expect(sendAll(sqs, 'q', [message(0)], noSleep)).rejects.toThrow(/refused/);
     expect(sqsMock.commandCalls(SendMessageBatchCommand)).toHaveLength(1);
   });
+
+  it('fails at once when SQS refuses the whole request as the caller’s fault', async () => {
+    const denied = Object.assign(new Error('not authorized to perform sqs:SendMessage'), {
+      name: 'AccessDenied',
+      $fault: 'client',
+    });
+    sqsMock.on(SendMessageBatchCommand).rejects(denied);
+    await expect(sendAll(sqs, 'q', [message(0)], noSleep)).rejects.toThrow(
+      /could not be queued after 1 attempt \(not authorized/,
+    );
+    expect(sqsMock.commandCalls(SendMessageBatchCommand)).toHaveLength(1);
+  });
+
+  it('keeps retrying a throttled request, which is the caller’s fault only in name', async () => {
+    const throttled = Object.assign(new Error('slow down'), { name: 'RequestThrottled', $fault: 'client' });
+    sqsMock.on(SendMessageBatchCommand).rejectsOnce(throttled).resolves({ Failed: [] });
+    await expect(sendAll(sqs, 'q', [message(0)], noSleep)).resolves.toEqual({ requests: 2 });
+  });
 });
