@@ -29,6 +29,12 @@ export interface ChunkMessage {
   readonly chunkId: string;
   /** When the dump object was uploaded (ms); completion latency is measured from it. */
   readonly uploadedAt: number;
+  /**
+   * The parser's hint that the device-day had no day summary when it settled the dump. Only a
+   * hint: another dump may have written the day since, so the worker checks it in the same
+   * transaction that takes the day lease (writeChunk's fast path). Absent means false.
+   */
+  readonly dayWasEmpty?: boolean;
   /** Ordered as in PreparedDay: by identity, an identity's variants in first-appearance order. */
   readonly events: ChunkEvents;
 }
@@ -60,6 +66,8 @@ interface Envelope {
   id: string;
   up: number;
   n: number;
+  /** dayWasEmpty; only written when true, so older messages (without it) decode as false. */
+  empty?: boolean;
   /** base64: n x 24 event bytes, then u32 m and m x (u32 index, u32 copies) for variants with copies > 1. */
   ev: string;
 }
@@ -129,6 +137,7 @@ export function encodeChunkMessage(message: ChunkMessage): string {
     id: message.chunkId,
     up: message.uploadedAt,
     n: message.events.length,
+    ...(message.dayWasEmpty === true ? { empty: true } : {}),
     ev: packEvents(message.events).toString('base64'),
   };
   return JSON.stringify(envelope);
@@ -143,7 +152,7 @@ export function decodeChunkMessage(body: string): ChunkMessage {
   }
   if (envelope.v !== VERSION)
     throw new ChunkMessageError(`chunk message version is ${envelope.v}, expected ${VERSION}`);
-  const { dump, p, d, day, id, up, n, ev } = envelope;
+  const { dump, p, d, day, id, up, n, empty, ev } = envelope;
   if (
     typeof dump !== 'string' ||
     typeof p !== 'string' ||
@@ -153,7 +162,8 @@ export function decodeChunkMessage(body: string): ChunkMessage {
     !Number.isSafeInteger(day) ||
     !Number.isFinite(up) ||
     !Number.isSafeInteger(n) ||
-    (n as number) < 0
+    (n as number) < 0 ||
+    (empty !== undefined && typeof empty !== 'boolean')
   ) {
     throw new ChunkMessageError('chunk message is missing fields');
   }
@@ -164,6 +174,7 @@ export function decodeChunkMessage(body: string): ChunkMessage {
     dayNumber: day as number,
     chunkId: id,
     uploadedAt: up as number,
+    ...(empty === true ? { dayWasEmpty: true } : {}),
     events: unpackEvents(Buffer.from(ev, 'base64'), n as number),
   };
 }

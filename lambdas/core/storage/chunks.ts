@@ -73,6 +73,8 @@ export interface ChunkContext {
   /** The dump's ledger partition key. */
   readonly dumpId: string;
   readonly uploadedAt: number;
+  /** Days the parser found without a summary (SettleResult.emptyDays): their chunks carry the hint. */
+  readonly emptyDays?: ReadonlySet<number>;
 }
 
 export function buildChunkMessage(dump: PreparedDump, plan: ChunkPlan, context: ChunkContext): ChunkMessage {
@@ -96,6 +98,7 @@ export function buildChunkMessage(dump: PreparedDump, plan: ChunkPlan, context: 
     dayNumber: plan.day.dayNumber,
     chunkId: plan.chunkId,
     uploadedAt: context.uploadedAt,
+    ...(context.emptyDays?.has(plan.day.dayNumber) ? { dayWasEmpty: true } : {}),
     events,
   };
 }

@@ -2,6 +2,9 @@ import {
   ConditionalCheckFailedException,
   DeleteItemCommand,
   PutItemCommand,
+  TransactWriteItemsCommand,
+  type TransactionCanceledException,
+  type ConditionCheck,
   type DynamoDBClient,
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
@@ -36,6 +39,38 @@ export interface DayLockOptions {
   readonly waitMs: number;
 }
 
+/** The lease item and the condition under which it may be (re)taken: free, expired, or ours. */
+function leasePut(tableName: string, pk: string, token: string, now: number, leaseMs: number) {
+  return {
+    TableName: tableName,
+    Item: {
+      pk: { S: pk },
+      sk: { S: DAY_LOCK_SK },
+      owner: { S: token },
+      expiresAt: { N: String(now + leaseMs) },
+      // Clean-up only; expiresAt is what counts.
+      ttl: { N: String(Math.ceil((now + leaseMs) / 1000) + 3600) },
+    },
+    ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now OR #owner = :token',
+    ExpressionAttributeNames: { '#owner': 'owner' },
+    ExpressionAttributeValues: { ':now': { N: String(now) }, ':token': { S: token } },
+  };
+}
+
+type Attempt<T> = (now: number) => Promise<T | 'busy'>;
+
+/** Runs `attempt` until it returns something other than 'busy', backing off; E_DAY_BUSY after waitMs. */
+async function untilFree<T>(deps: DayLockDeps, day: string, waitMs: number, attempt: Attempt<T>): Promise<T> {
+  const started = deps.clock();
+  for (let n = 0; ; n++) {
+    const result = await attempt(deps.clock());
+    if (result !== 'busy') return result;
+    const waited = deps.clock() - started;
+    if (waited >= waitMs) throw new DayBusyError(day, waited);
+    await deps.timing.sleep(Math.max(1, backoffDelay(n, 25, 1000, deps.timing.random)));
+  }
+}
+
 export async function acquireDayLock(
   deps: DayLockDeps,
   pk: string,
@@ -43,37 +78,65 @@ export async function acquireDayLock(
   day: string,
   options: DayLockOptions,
 ): Promise<void> {
-  const started = deps.clock();
-  for (let attempt = 0; ; attempt++) {
-    const now = deps.clock();
+  await untilFree(deps, day, options.waitMs, async (now) => {
     try {
       const response = await deps.client.send(
         new PutItemCommand({
-          TableName: deps.tableName,
-          Item: {
-            pk: { S: pk },
-            sk: { S: DAY_LOCK_SK },
-            owner: { S: token },
-            expiresAt: { N: String(now + options.leaseMs) },
-            // Clean-up only; expiresAt is what counts.
-            ttl: { N: String(Math.ceil((now + options.leaseMs) / 1000) + 3600) },
-          },
-          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now OR #owner = :token',
-          ExpressionAttributeNames: { '#owner': 'owner' },
-          ExpressionAttributeValues: { ':now': { N: String(now) }, ':token': { S: token } },
+          ...leasePut(deps.tableName, pk, token, now, options.leaseMs),
           ReturnConsumedCapacity: 'TOTAL',
         }),
       );
       deps.meter.record('write', response.ConsumedCapacity);
-      return;
+      return 'acquired';
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       deps.meter.record('write', undefined);
+      return 'busy';
     }
-    const waited = deps.clock() - started;
-    if (waited >= options.waitMs) throw new DayBusyError(day, waited);
-    await deps.timing.sleep(Math.max(1, backoffDelay(attempt, 25, 1000, deps.timing.random)));
-  }
+  });
+}
+
+/**
+ * Takes the lease only while `check` holds: ONE TransactWriteItems of the ConditionCheck and the
+ * lease Put, so when it succeeds the checked condition is true at the moment the lease starts, and
+ * stays true while it is held if only lease holders can change the checked item (the day summary
+ * changes only in a commit, which requires the lease). Lease contention (the lease Put refused, or
+ * a transaction conflict) backs off and retries like acquireDayLock; 'condition-failed' means the
+ * check failed and no lease was taken. A cancellation whose reasons are missing or unexpected also
+ * answers 'condition-failed': the caller's fallback (the plain path) is always correct.
+ */
+export async function acquireDayLockIf(
+  deps: DayLockDeps,
+  pk: string,
+  token: string,
+  day: string,
+  options: DayLockOptions,
+  check: ConditionCheck,
+): Promise<'acquired' | 'condition-failed'> {
+  return untilFree(deps, day, options.waitMs, async (now) => {
+    try {
+      const response = await deps.client.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            { ConditionCheck: check },
+            { Put: leasePut(deps.tableName, pk, token, now, options.leaseMs) },
+          ],
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      deps.meter.record('write', response.ConsumedCapacity);
+      return 'acquired';
+    } catch (error) {
+      if ((error as { name?: string } | undefined)?.name !== 'TransactionCanceledException') throw error;
+      deps.meter.record('write', undefined);
+      const reasons = (error as Partial<TransactionCanceledException>).CancellationReasons ?? [];
+      const [checked, lease] = reasons.map((reason) => reason.Code);
+      if (checked === 'ConditionalCheckFailed') return 'condition-failed';
+      if (checked === 'TransactionConflict') return 'busy';
+      if (lease === 'ConditionalCheckFailed' || lease === 'TransactionConflict') return 'busy';
+      return 'condition-failed';
+    }
+  });
 }
 
 /** Deletes the lease if this token still holds it; losing it in the meantime is not an error. */

@@ -15,6 +15,7 @@ export interface FanOutPlan {
 /**
  * The parser's half of the pipeline for a claimed, decoded dump: expiry and intra-dump dedupe,
  * the whole-day shortcut (one summary Query), chunk planning, and the ledger's PROCESSING state.
+ * Days that Query found without a summary go out with the empty-day hint (see writeChunk).
  * Shared by the parser Lambda and the in-process path, so both follow one order.
  */
 export async function planFanOut(
@@ -47,7 +48,11 @@ export async function planFanOut(
   const messages = pending.map((plan) => ({
     chunkId: plan.chunkId,
     body: chunkMessageBody(
-      buildChunkMessage(prepared, plan, { dumpId: ledger.dumpId, uploadedAt: ledger.uploadedAt }),
+      buildChunkMessage(prepared, plan, {
+        dumpId: ledger.dumpId,
+        uploadedAt: ledger.uploadedAt,
+        emptyDays: settled.emptyDays,
+      }),
     ),
   }));
   return { prepared, settledDays: settled.settledDays.length, started, messages };

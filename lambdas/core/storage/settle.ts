@@ -15,6 +15,11 @@ export interface SettleResult {
   readonly settledDays: readonly PreparedDay[];
   /** Days to fan out to workers. */
   readonly remainingDays: readonly PreparedDay[];
+  /**
+   * Day numbers of remaining days that had no summary at all when the Query ran: nothing of them
+   * was stored then. Sent to the workers as a hint (ChunkMessage.dayWasEmpty) that they verify.
+   */
+  readonly emptyDays: ReadonlySet<number>;
   /** Over the settled days: every record. */
   readonly duplicates: number;
   /** Over the settled days: copies whose content differs from the stored (= first) copy. */
@@ -67,6 +72,7 @@ export async function settleWholeDays(deps: SettleDeps, dump: PreparedDump): Pro
 
   const settledDays: PreparedDay[] = [];
   const remainingDays: PreparedDay[] = [];
+  const emptyDays = new Set<number>();
   let duplicates = 0;
   let conflicts = 0;
   for (const day of dump.days) {
@@ -81,7 +87,8 @@ export async function settleWholeDays(deps: SettleDeps, dump: PreparedDump): Pro
       conflicts += day.intraConflicts;
     } else {
       remainingDays.push(day);
+      if (summary === undefined) emptyDays.add(day.dayNumber);
     }
   }
-  return { settledDays, remainingDays, duplicates, conflicts, capacity: meter.since(before) };
+  return { settledDays, remainingDays, emptyDays, duplicates, conflicts, capacity: meter.since(before) };
 }

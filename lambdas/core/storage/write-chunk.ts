@@ -19,7 +19,13 @@ import { addHash } from './fingerprint';
 import { contentHashOf, daySeed, eventHash, type Hash128 } from './hash';
 import { chunkSk, dayLabel, dayTtl, daySk, digestPageSk, digestPk, summaryPk } from './keys';
 import { markChunkDone, type DumpCompletion } from './ledger';
-import { acquireDayLock, releaseDayLock, releaseDayLockItem, type DayLockDeps } from './lock';
+import {
+  acquireDayLock,
+  acquireDayLockIf,
+  releaseDayLock,
+  releaseDayLockItem,
+  type DayLockDeps,
+} from './lock';
 import { backoffDelay, defaultTiming, type RetryTiming } from './retry';
 import {
   addEventToKpiInputs,
@@ -61,6 +67,8 @@ export interface WriteChunkResult {
   readonly chunkId: string;
   /** True when an earlier delivery had committed the chunk (nothing written this time). */
   readonly alreadyCommitted: boolean;
+  /** True when the empty-day hint held: the chunk was written and committed without a read. */
+  readonly fastPath: boolean;
   readonly outcome: ChunkOutcome;
   readonly commitAttempts: number;
   readonly capacity: CapacityTotals;
@@ -174,12 +182,20 @@ function outcomeFromItem(item: Record<string, AttributeValue>): ChunkOutcome {
 /**
  * Dedupes and writes one chunk, exactly once however often it is delivered:
  *
+ * 0. Fast path, when the parser hinted the day was empty (message.dayWasEmpty): take the
+ *    device-day lease in one transaction with a ConditionCheck that the day summary still does not
+ *    exist (acquireDayLockIf). If it succeeds, nothing was ever committed on the day and nothing can
+ *    be until we release the lease (a commit needs it), so the summary is version 0 and the digest
+ *    empty with no read at all: go to 3. If the summary exists (stale hint, another part of the
+ *    day, or this chunk committed by an earlier delivery), take the normal path from 1.
  * 1. A chunk outcome item (pk = dump, sk CHUNK#id) exists -> committed before: only mark it done.
  * 2. Read the day summary (version v) and the digest pages up to v (consistent reads; pages are
  *    append-only, so retries read only the new ones).
  * 3. Classify every variant (new / duplicate / conflict; see classify).
  * 4. Nothing new -> put the outcome (attribute_not_exists) and finish. Otherwise take the
- *    device-day lease (lock.ts) and re-check 2-3 under it.
+ *    device-day lease (lock.ts) and re-read 2 under it (only the summary, plus digest pages if it
+ *    moved); the outcome is not re-read: the commit's attribute_not_exists on it catches a
+ *    concurrent delivery of this chunk.
  * 5. BatchWriteItem the new events, THEN one TransactWriteItems: outcome (attribute_not_exists),
  *    a digest page with the new identities, the summary (version = v -> v+1, count, fingerprint
  *    and KPI inputs extended) and the lease release. A crash between 5's two steps leaves event
@@ -209,6 +225,7 @@ export async function writeChunk(deps: WriteChunkDeps, message: ChunkMessage): P
   let outcome: ChunkOutcome | undefined;
   let alreadyCommitted = false;
   let attempts = 0;
+  let fastPath = false;
 
   const readOutcome = async (): Promise<ChunkOutcome | undefined> => {
     const response = await client.send(
@@ -266,16 +283,38 @@ export async function writeChunk(deps: WriteChunkDeps, message: ChunkMessage): P
     digestVersion = version;
   };
 
+  const leaseOptions = { leaseMs: deps.lockLeaseMs ?? 120_000, waitMs: deps.lockWaitMs ?? 20_000 };
+  // Tried once per call: after a fallback or a cancelled commit the normal path re-reads.
+  let tryFastPath = message.dayWasEmpty === true;
+  let onFastPath = false;
+
   try {
     for (;;) {
-      const existing = await readOutcome();
-      if (existing) {
-        outcome = existing;
-        alreadyCommitted = true;
-        break;
+      let summary: DaySummary;
+      if (tryFastPath) {
+        tryFastPath = false;
+        const taken = await acquireDayLockIf(lockDeps, lockPk, lockToken, day, leaseOptions, {
+          TableName: tableName,
+          Key: { pk: { S: summaryPk(patientId, deviceId) }, sk: { S: daySk(dayNumber) } },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        });
+        if (taken === 'condition-failed') continue;
+        lockHeld = true;
+        onFastPath = true;
+        summary = emptyDaySummary(patientId, deviceId, dayNumber);
+      } else {
+        // Under the lease the commit's condition on the outcome item does this check.
+        if (!lockHeld) {
+          const existing = await readOutcome();
+          if (existing) {
+            outcome = existing;
+            alreadyCommitted = true;
+            break;
+          }
+        }
+        summary = await readSummary();
+        await catchUpDigest(summary.version);
       }
-      const summary = await readSummary();
-      await catchUpDigest(summary.version);
       const classified = classify(message, digest, seed);
 
       if (classified.fresh.length === 0) {
@@ -300,10 +339,7 @@ export async function writeChunk(deps: WriteChunkDeps, message: ChunkMessage): P
       }
 
       if (!lockHeld) {
-        await acquireDayLock(lockDeps, lockPk, lockToken, day, {
-          leaseMs: deps.lockLeaseMs ?? 120_000,
-          waitMs: deps.lockWaitMs ?? 20_000,
-        });
+        await acquireDayLock(lockDeps, lockPk, lockToken, day, leaseOptions);
         lockHeld = true;
         // Someone may have committed between our read and the lease: classify again under it.
         continue;
@@ -370,6 +406,7 @@ export async function writeChunk(deps: WriteChunkDeps, message: ChunkMessage): P
         meter.record('write', response.ConsumedCapacity);
         lockHeld = false;
         outcome = classified.outcome;
+        fastPath = onFastPath;
         break;
       } catch (error) {
         if (!isTransactionCanceled(error)) throw error;
@@ -378,6 +415,7 @@ export async function writeChunk(deps: WriteChunkDeps, message: ChunkMessage): P
         if (attempts >= maxCommitAttempts) throw new CommitContentionError(day, attempts, error);
         await releaseDayLock(lockDeps, lockPk, lockToken);
         lockHeld = false;
+        onFastPath = false;
         await timing.sleep(backoffDelay(attempts - 1, 50, 1000, timing.random));
       }
     }
@@ -394,6 +432,7 @@ export async function writeChunk(deps: WriteChunkDeps, message: ChunkMessage): P
     dumpId: message.dumpId,
     chunkId: message.chunkId,
     alreadyCommitted,
+    fastPath,
     outcome: outcome ?? { records: 0, stored: 0, duplicates: 0, conflicts: 0 },
     commitAttempts: attempts,
     capacity: meter.since(before),

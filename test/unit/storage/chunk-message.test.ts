@@ -53,13 +53,37 @@ function message(list: ChunkEventRecord[], ids = { p: 'P#1', d: 'D%1' }): ChunkM
 describe('encodeChunkMessage / decodeChunkMessage', () => {
   it('round-trips every field exactly (including -0 and copy counts)', () => {
     fc.assert(
-      fc.property(fc.array(eventArb, { maxLength: 50 }), (list) => {
-        const original = message(list);
+      fc.property(fc.array(eventArb, { maxLength: 50 }), fc.boolean(), (list, dayWasEmpty) => {
+        const original: ChunkMessage = { ...message(list), ...(dayWasEmpty ? { dayWasEmpty } : {}) };
         const decoded = decodeChunkMessage(encodeChunkMessage(original));
         expect(decoded).toEqual(original);
         list.forEach((e, i) => expect(Object.is(decoded.events.value[i], e.value)).toBe(true));
       }),
     );
+  });
+
+  it('carries the empty-day hint only when it is set', () => {
+    const list = [{ msOfDay: 1, seq: 2, type: 3, flags: 4, value: 5, duration: 6, copies: 1 }];
+    const hinted = { ...message(list), dayWasEmpty: true };
+    const hintedBody = encodeChunkMessage(hinted);
+    expect(JSON.parse(hintedBody)).toMatchObject({ empty: true });
+    expect(decodeChunkMessage(hintedBody)).toEqual(hinted);
+
+    const unhinted = encodeChunkMessage({ ...message(list), dayWasEmpty: false });
+    expect(JSON.parse(unhinted)).not.toHaveProperty('empty');
+    expect(decodeChunkMessage(unhinted).dayWasEmpty ?? false).toBe(false);
+  });
+
+  it('decodes a message written before the hint existed as "day not known to be empty"', () => {
+    const list = [{ msOfDay: 1, seq: 2, type: 3, flags: 4, value: 5, duration: 6, copies: 1 }];
+    const { empty, ...older } = JSON.parse(encodeChunkMessage({ ...message(list), dayWasEmpty: true })) as {
+      empty?: boolean;
+    };
+    expect(empty).toBe(true);
+    const decoded = decodeChunkMessage(JSON.stringify(older));
+    expect(decoded.dayWasEmpty).toBeUndefined();
+    expect(decoded).toEqual(message(list));
+    expect(decodeChunkMessage(JSON.stringify({ ...older, empty: false })).dayWasEmpty).toBeUndefined();
   });
 
   it('keeps a 6,000-event chunk with 16-character ids under the SQS limit', () => {
@@ -87,5 +111,6 @@ describe('encodeChunkMessage / decodeChunkMessage', () => {
     ) as Record<string, unknown>;
     expect(() => decodeChunkMessage(JSON.stringify({ ...body, n: 2 }))).toThrow(ChunkMessageError);
     expect(() => decodeChunkMessage(JSON.stringify({ ...body, id: 7 }))).toThrow(ChunkMessageError);
+    expect(() => decodeChunkMessage(JSON.stringify({ ...body, empty: 'yes' }))).toThrow(ChunkMessageError);
   });
 });
