@@ -21,7 +21,7 @@ export function registerBench(program: Command): Command {
     )
     .option(
       '--quick',
-      'small dumps (50 events per device-day, a 4-dump pipeline run of 500 events/day), under a minute; says so in the output',
+      'small dumps (20 events per device-day, a 4-dump pipeline run of 250 events/day) to finish in about a minute; says so in the output',
     )
     .option('--json', 'print one JSON object with every figure and ratio on stdout')
     .option('--units-out <file>', 'also write the measured per-upload units `dumpflow plan` reads')
