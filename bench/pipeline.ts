@@ -9,12 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import {
-  CreateTableCommand,
-  DeleteTableCommand,
-  DynamoDBClient,
-  waitUntilTableExists,
-} from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { DEFAULT_NOW, generateSingleDump } from '../generator';
 import { decodeDump } from '../lambdas/core/dump';
 import { createTableInput } from '../lambdas/core/storage/table';
@@ -215,15 +210,15 @@ async function warmUp(endpoint: string, decoded: readonly DecodedDump[], log: (l
   const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: BENCH_CREDENTIALS });
   const tableName = `bench-warmup-${Date.now().toString(36)}`;
   try {
-    await client.send(new CreateTableCommand(createTableInput(tableName, { stream: true })));
+    // No stream and no DeleteTable: DynamoDB Local deletes a streamed table's items one by one and
+    // was still busy with 20,000 of them minutes later, starving the run it was to prepare.
+    await client.send(new CreateTableCommand(createTableInput(tableName, { stream: false })));
     await waitUntilTableExists(
       { client, maxWaitTime: 30, minDelay: 0.1, maxDelay: 1 },
       { TableName: tableName },
     );
     const warm = await measureWriteCeiling(client, tableName, ceilingItems(decoded, 20_000), 32);
     log(`warm-up: ${warm.items} puts at ${Math.round(warm.itemsPerSecond)} items/s into a scratch table`);
-    // One streamed table at a time: the pipeline's.
-    await client.send(new DeleteTableCommand({ TableName: tableName }));
   } finally {
     client.destroy();
   }
