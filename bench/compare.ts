@@ -1,7 +1,8 @@
 /**
  * Side-by-side benchmark: the product's storage path (ingestInProcess: whole-day shortcut, chunks,
  * digests) against the source design's dedupe (bench/baseline.ts) on the same generated dumps and
- * the same DynamoDB Local process, plus decode throughput and the write ceiling of that process.
+ * the same DynamoDB Local process, plus decode throughput and the end-to-end local pipeline
+ * (bench/pipeline.ts) next to the raw write ceiling of that process.
  * Used by `dumpflow bench`; run directly with `npx tsx bench/compare.ts [--quick] [--json]`.
  *
  * DynamoDB Local reports consumed capacity the way DynamoDB does, so units and requests carry to
@@ -17,17 +18,18 @@ import {
 import { DEFAULT_NOW, generateDumps, generateSingleDump, type UploadKind } from '../generator';
 import { decodeDump } from '../lambdas/core/dump';
 import type { DecodedDump } from '../lambdas/core/dump/types';
-import { batchWriteAll, type Item } from '../lambdas/core/storage/batch-writer';
 import { CapacityMeter, type CapacityTotals } from '../lambdas/core/storage/capacity';
 import { buildChunkMessage, chunkMessageBody, planChunks } from '../lambdas/core/storage/chunks';
-import { valueAttribute } from '../lambdas/core/storage/event-item';
 import { ingestInProcess } from '../lambdas/core/storage/in-process';
-import { dayTtl, eventPk, eventSk } from '../lambdas/core/storage/keys';
 import { prepareDump } from '../lambdas/core/storage/prepare';
 import { createTableInput } from '../lambdas/core/storage/table';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
 import { ingestBaseline } from './baseline';
 import { runDecodeBench, type DecodeBenchResult } from './decode';
+import { runPipelineBench, type PipelineBenchResult } from './pipeline';
+import { benchTargets, type TargetCheck } from './targets';
+
+export type { TargetCheck } from './targets';
 
 export interface CompareBenchOptions {
   /** Small dumps and few uploads so the run ends in under a minute. @default false */
@@ -45,8 +47,15 @@ export interface Scale {
   readonly mixUploadsPerDevice: number;
   /** Generator seed of the mix; 12 gives 9 week, 2 quarter and 1 year uploads for 6x2 (75:17:8). */
   readonly mixSeed: number;
-  /** Most items the raw write ceiling writes (the rate is steady long before). */
-  readonly ceilingMaxItems: number;
+  /** Project path chunks written at once (ingestInProcess chunkConcurrency). */
+  readonly chunkConcurrency: number;
+  /** The end-to-end local pipeline run: one `days`-long dump per device, all uploaded together. */
+  readonly pipeline: {
+    readonly dumps: number;
+    readonly days: number;
+    readonly eventsPerDay: number;
+    readonly workers: number;
+  };
   readonly decodeRuns: number;
   /** Events per day of the decode bench's 365-day dump (3,050 gives ~1.1 million records). */
   readonly decodeEventsPerDay: number;
@@ -58,17 +67,23 @@ export const FULL_SCALE: Scale = {
   mixDevices: 6,
   mixUploadsPerDevice: 2,
   mixSeed: 12,
-  ceilingMaxItems: 200_000,
+  chunkConcurrency: 4,
+  pipeline: { dumps: 8, days: 7, eventsPerDay: 3000, workers: 4 },
   decodeRuns: 15,
   decodeEventsPerDay: 3050,
 };
 
-/** Quick: the same dumps and mix with 50 events per device-day instead of 3,000. */
+/**
+ * Quick: the same dump lengths and mix with 20 events per device-day instead of 3,000, and a
+ * smaller pipeline run (4 week-long dumps of 250 events per day), so that the run can end in a
+ * minute on two cores (it does not on a heavily loaded box: docs/benchmarks.md).
+ */
 export const QUICK_SCALE: Scale = {
   ...FULL_SCALE,
-  eventsPerDay: 50,
+  eventsPerDay: 20,
   decodeRuns: 5,
   decodeEventsPerDay: 1000,
+  pipeline: { dumps: 4, days: 7, eventsPerDay: 250, workers: 4 },
 };
 
 export interface PathFigures extends CapacityTotals {
@@ -135,22 +150,14 @@ export interface MixComparison {
 }
 
 export interface ThroughputFigures {
-  /** What `pipeline` measures: see `pipelineScope`. */
+  /** What `pipeline` measures. */
   readonly pipelineScope: string;
-  readonly pipelineEvents: number;
-  readonly pipelineEventsPerSecond: number;
-  /** Raw BatchWriteItem (25 items, 8 in flight) of the same number of event items into an empty table. */
-  readonly ceilingEvents: number;
-  readonly ceilingEventsPerSecond: number;
-  /** pipeline / ceiling. */
-  readonly pipelineToCeilingRatio: number;
-}
-
-export interface TargetCheck {
-  readonly name: string;
-  readonly target: string;
-  readonly measured: number | null;
-  readonly met: boolean;
+  /** Events stored from the first upload to the last dump COMPLETE, with the run's details. */
+  readonly pipeline: PipelineBenchResult['pipeline'] & PipelineBenchResult['workload'];
+  /** Raw BatchWriteItem of as many event items into the pipeline's table, right after it. */
+  readonly ceiling: PipelineBenchResult['ceiling'];
+  /** pipeline events/s / ceiling items/s. */
+  readonly pipelineToCeilingRatio: number | null;
 }
 
 export interface CompareBenchResult {
@@ -210,7 +217,7 @@ interface Paths {
 
 let refCounter = 0;
 
-async function runProject(paths: Paths, dump: DecodedDump) {
+async function runProject(paths: Paths, dump: DecodedDump, chunkConcurrency: number) {
   const start = performance.now();
   const result = await ingestInProcess(
     {
@@ -218,6 +225,7 @@ async function runProject(paths: Paths, dump: DecodedDump) {
       tableName: paths.projectTable,
       now: DEFAULT_NOW,
       saltBuckets: 10,
+      chunkConcurrency,
     },
     // Each upload is a new S3 object, as a re-upload would be.
     { bucket: 'bench', key: `upload-${++refCounter}.dump`, version: '1' },
@@ -305,26 +313,6 @@ function chunkBytesPerEvent(dump: DecodedDump): number {
   return events > 0 ? bytes / events : 0;
 }
 
-function ceilingItems(dump: DecodedDump, count: number): Item[] {
-  const e = dump.events;
-  const items: Item[] = [];
-  for (let k = 0; k < e.length && items.length < count; k++) {
-    const day = e.dayNumber[k]!;
-    items.push({
-      pk: { S: eventPk(k % 10, day, 'CEILING', dump.header.deviceId) },
-      sk: { S: `${eventSk(e.msOfDay[k]!, e.seq[k]!, e.type[k]!)}-${k}` },
-      ts: { N: String(e.timestamp[k]!) },
-      seq: { N: String(e.seq[k]!) },
-      type: { N: String(e.type[k]!) },
-      flags: { N: String(e.flags[k]!) },
-      value: valueAttribute(e.value[k]!),
-      duration: { N: String(e.duration[k]!) },
-      ttl: { N: String(dayTtl(day)) },
-    });
-  }
-  return items;
-}
-
 export async function runCompareBench(options: CompareBenchOptions = {}): Promise<CompareBenchResult> {
   const quick = options.quick === true;
   const scale = quick ? QUICK_SCALE : FULL_SCALE;
@@ -345,14 +333,12 @@ export async function runCompareBench(options: CompareBenchOptions = {}): Promis
     projectTable: `bench-project-${suffix}`,
     baselineTable: `bench-baseline-${suffix}`,
   };
-  const ceilingTable = `bench-ceiling-${suffix}`;
-  const tables = [paths.projectTable, paths.baselineTable, ceilingTable];
+  const tables = [paths.projectTable, paths.baselineTable];
   try {
     for (const table of tables) await createBenchTable(client, table);
 
     // 1. One dump per length, uploaded twice (the second time as a new object with the same bytes).
     const dumps: DumpComparison[] = [];
-    let longest: { dump: DecodedDump; stored: number; wallMs: number } | undefined;
     let bytesPerEvent = 0;
     for (const [index, days] of scale.dumpDays.entries()) {
       const generated = generateSingleDump({
@@ -363,7 +349,7 @@ export async function runCompareBench(options: CompareBenchOptions = {}): Promis
       const dump = decodeDump(generated.bytes);
       if (index === scale.dumpDays.length - 1) bytesPerEvent = chunkBytesPerEvent(dump);
       for (const pass of ['first-upload', 're-upload'] as const) {
-        const project = await runProject(paths, dump);
+        const project = await runProject(paths, dump, scale.chunkConcurrency);
         const baseline = await runBaseline(paths, dump);
         const { chunks, settledDays, ...projectPath } = project;
         const row: DumpComparison = {
@@ -381,32 +367,10 @@ export async function runCompareBench(options: CompareBenchOptions = {}): Promis
         };
         dumps.push(row);
         log(formatDumpRow(row));
-        if (pass === 'first-upload' && (longest === undefined || project.stored > longest.stored)) {
-          longest = { dump, stored: project.stored, wallMs: project.wallMs };
-        }
       }
     }
 
-    // 2. Raw write ceiling of this DynamoDB Local: as many items as the longest dump stored.
-    const items = ceilingItems(longest!.dump, Math.min(longest!.stored, scale.ceilingMaxItems));
-    const ceilingStart = performance.now();
-    await batchWriteAll(client, ceilingTable, items, { concurrency: 8 });
-    const ceilingMs = performance.now() - ceilingStart;
-    const throughput: ThroughputFigures = {
-      pipelineScope:
-        "in-process storage path (ingestInProcess: claim, prepare, whole-day check, chunk messages, writeChunk with digests and summaries) of the longest dump's first upload, DynamoDB Local; not S3/SQS/Lambda",
-      pipelineEvents: longest!.stored,
-      pipelineEventsPerSecond: longest!.stored / (longest!.wallMs / 1000),
-      ceilingEvents: items.length,
-      ceilingEventsPerSecond: items.length / (ceilingMs / 1000),
-      pipelineToCeilingRatio:
-        longest!.stored / (longest!.wallMs / 1000) / (items.length / (ceilingMs / 1000)),
-    };
-    log(
-      `throughput: storage path ${Math.round(throughput.pipelineEventsPerSecond)} events/s, raw BatchWriteItem ${Math.round(throughput.ceilingEventsPerSecond)} items/s (${(throughput.pipelineToCeilingRatio * 100).toFixed(0)}%)`,
-    );
-
-    // 3. The source's upload mix: devices with overlapping uploads, as `dumpflow generate` makes them.
+    // 2. The source's upload mix: devices with overlapping uploads, as `dumpflow generate` makes them.
     let total = emptyKind();
     let mixEmptyQueries = 0;
     const byKind: Partial<Record<UploadKind, KindFigures>> = {};
@@ -419,7 +383,7 @@ export async function runCompareBench(options: CompareBenchOptions = {}): Promis
       seed: scale.mixSeed,
     })) {
       const dump = decodeDump(generated.bytes);
-      const project = await runProject(paths, dump);
+      const project = await runProject(paths, dump, scale.chunkConcurrency);
       const baseline = await runBaseline(paths, dump);
       mixEmptyQueries += baseline.emptyQueries;
       total = addKind(total, generated.coverageDays, dump.events.length, project, baseline);
@@ -449,6 +413,23 @@ export async function runCompareBench(options: CompareBenchOptions = {}): Promis
       `mix: ${total.uploads} uploads (week ${shares.week.toFixed(2)}, quarter ${shares.quarter.toFixed(2)}, year ${shares.year.toFixed(2)}): RCU project ${total.project.readUnits.toFixed(0)} vs baseline ${total.baseline.readUnits.toFixed(0)} (${mix.ratios.readUnitsRatio?.toFixed(0)}x), stored ${total.project.stored} vs ${total.baseline.stored}`,
     );
 
+    // 3. The end-to-end local pipeline on this DynamoDB Local, then its raw write ceiling.
+    const measured = await runPipelineBench({
+      ...scale.pipeline,
+      ceilingConcurrency: scale.pipeline.workers * 8,
+      ...(dynamo === undefined
+        ? { dynamoEndpoint: options.endpoint! }
+        : { dynamoEndpoint: dynamo.endpoint, dynamoPid: dynamo.pid }),
+      log,
+    });
+    const throughput: ThroughputFigures = {
+      pipelineScope:
+        'startLocalPipeline: S3 upload, emulated notification, parser, fan-out queue, workers, DynamoDB Local, stream, KPI; events stored from the first upload to the last dump COMPLETE',
+      pipeline: { ...measured.workload, ...measured.pipeline },
+      ceiling: measured.ceiling,
+      pipelineToCeilingRatio: measured.pipelineToCeilingRatio,
+    };
+
     // 4. Decode on one core next to Buffer.copy of the same bytes (a ~1.1-million-record dump).
     const decode = runDecodeBench({
       runs: scale.decodeRuns,
@@ -468,57 +449,25 @@ export async function runCompareBench(options: CompareBenchOptions = {}): Promis
       withRequestMinimum(total.baseline.readUnits, mixEmptyQueries),
       total.project.readUnits,
     );
-    const targets: TargetCheck[] = [
-      {
-        name: 'readUnitsRatio on the upload mix',
-        target: '>= 100 (baseline / project)',
-        measured: mix.ratios.readUnitsRatio,
-        met: (mix.ratios.readUnitsRatio ?? 0) >= 100,
-      },
-      {
-        name: "readUnitsRatio on the upload mix, AWS's 1-unit minimum for empty Queries",
-        target: '>= 100 (baseline / project)',
-        measured: withMin,
-        met: (withMin ?? 0) >= 100,
-      },
-      {
-        name: 'write units per newly stored event, upload mix',
-        target: '<= 1.05',
-        measured: mixWuPerEvent,
-        met: mixWuPerEvent !== null && mixWuPerEvent <= 1.05,
-      },
-      {
-        name: 'write units per newly stored event, worst single first upload',
-        target: '<= 1.05',
-        measured: maxWuPerEvent,
-        met: maxWuPerEvent <= 1.05,
-      },
-      {
-        name: 're-upload speedup (baseline wall / project wall), worst dump length',
-        target: '>= 50',
-        measured: minSpeedup,
-        met: minSpeedup >= 50,
-      },
-      {
-        name: 'storage path / raw write ceiling',
-        target: '>= 0.8',
-        measured: throughput.pipelineToCeilingRatio,
-        met: throughput.pipelineToCeilingRatio >= 0.8,
-      },
-      {
-        name: 'same stored events as the baseline on the mix',
-        target: 'equal',
-        measured: total.project.stored - total.baseline.stored,
-        met: mix.sameStoredCount,
-      },
-    ];
+    const totalWallMs = performance.now() - began;
+    const targets = benchTargets({
+      mixReadUnitsRatio: mix.ratios.readUnitsRatio,
+      mixReadUnitsRatioWithMinimum: withMin,
+      mixWriteUnitsPerStoredEvent: mixWuPerEvent,
+      worstFirstUploadWriteUnitsPerStoredEvent: maxWuPerEvent,
+      worstReUploadSpeedup: minSpeedup,
+      pipelineToCeilingRatio: throughput.pipelineToCeilingRatio,
+      mixStoredDifference: total.project.stored - total.baseline.stored,
+      // DynamoDB Local is stopped after this; its shutdown takes well under a second.
+      ...(quick && { quickWallSeconds: totalWallMs / 1000 }),
+    });
     return {
       command: quick ? 'dumpflow bench --quick --json' : 'dumpflow bench --json',
       quick,
       scale,
       note: quick
-        ? `quick run: ${scale.eventsPerDay} events per device-day instead of 3,000 and a ${scale.mixDevices}x${scale.mixUploadsPerDevice}-upload mix; the baseline reads fewer bytes per day at this size, so its read-unit ratio is lower than at full scale`
-        : 'full run: 3,000 events per device-day',
+        ? `quick run: ${scale.eventsPerDay} events per device-day instead of 3,000 and a ${scale.mixDevices}x${scale.mixUploadsPerDevice}-upload mix; the baseline reads fewer bytes per day at this size, so its read-unit ratio is lower than at full scale. Pipeline: ${pipelineText(scale)} instead of ${pipelineText(FULL_SCALE)}; fewer events per chunk weigh the fixed per-chunk cost more, so its ratio to the ceiling is lower than at full scale`
+        : `full run: 3,000 events per device-day; pipeline ${pipelineText(scale)}`,
       machine: {
         node: process.version,
         cpu: os.cpus()[0]?.model ?? 'unknown',
@@ -528,7 +477,7 @@ export async function runCompareBench(options: CompareBenchOptions = {}): Promis
         loadAverageAtEnd: os.loadavg()[0]!,
       },
       startedAt,
-      totalWallMs: performance.now() - began,
+      totalWallMs,
       dumps,
       mix,
       mixWithRequestMinimum: {
@@ -547,6 +496,11 @@ export async function runCompareBench(options: CompareBenchOptions = {}): Promis
     client.destroy();
     await dynamo?.stop();
   }
+}
+
+function pipelineText(scale: Scale): string {
+  const p = scale.pipeline;
+  return `${p.dumps} dumps x ${p.days} days x ${p.eventsPerDay} events/day, ${p.workers} workers`;
 }
 
 const fixed = (x: number | null, digits = 1) => (x === null ? '-' : x.toFixed(digits));
@@ -574,7 +528,8 @@ export function formatCompareBench(r: CompareBenchResult): string {
     `  read units ${r.mix.total.project.readUnits.toFixed(0)} vs ${r.mix.total.baseline.readUnits.toFixed(0)} (readUnitsRatio ${fixed(r.mix.ratios.readUnitsRatio)}), write units ${r.mix.total.project.writeUnits.toFixed(0)} vs ${r.mix.total.baseline.writeUnits.toFixed(0)}, stored ${r.mix.total.project.stored} vs ${r.mix.total.baseline.stored}`,
     `  with AWS's 1-unit minimum for the baseline's empty Queries: baseline ${r.mixWithRequestMinimum.baselineReadUnits.toFixed(0)} read units, readUnitsRatio ${fixed(r.mixWithRequestMinimum.readUnitsRatio)}`,
     `decode: ${(r.decode.eventsPerSecond / 1e6).toFixed(1)} M events/s on one core (${r.decode.decodeMs.toFixed(0)} ms for ${r.decode.records} records; Buffer.copy ${r.decode.copyFreshMs.toFixed(0)} ms, ${r.decode.ratioToFreshCopy.toFixed(1)}x)`,
-    `throughput: ${Math.round(r.throughput.pipelineEventsPerSecond)} events/s (${r.throughput.pipelineScope}) vs raw BatchWriteItem ${Math.round(r.throughput.ceilingEventsPerSecond)} items/s: ${(r.throughput.pipelineToCeilingRatio * 100).toFixed(0)}%`,
+    `local pipeline: ${r.throughput.pipeline.events} events (${r.throughput.pipeline.dumps} dumps x ${r.throughput.pipeline.days} days x ${r.throughput.pipeline.eventsPerDay} events/day, ${r.throughput.pipeline.workers} workers) in ${r.throughput.pipeline.seconds.toFixed(1)} s = ${Math.round(r.throughput.pipeline.eventsPerSecond)} events/s, first upload to last COMPLETE`,
+    `raw write ceiling: ${r.throughput.ceiling.items} items in ${r.throughput.ceiling.seconds.toFixed(1)} s = ${Math.round(r.throughput.ceiling.itemsPerSecond)} items/s (BatchWriteItem, ${r.throughput.ceiling.concurrency} in flight, same table and DynamoDB Local); pipelineToCeilingRatio ${fixed(r.throughput.pipelineToCeilingRatio, 2)}`,
     '',
     'targets:',
     ...r.targets.map(

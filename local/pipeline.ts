@@ -23,8 +23,12 @@ import { tapConsumedCapacity } from './capacity-tap';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { NotIdleError } from './errors';
 import type { CreatedObject } from './event-sources/s3-notifications';
-import { createSqsPoller, type SqsPoller } from './event-sources/sqs-poller';
-import { createStreamPoller, type StreamPoller } from './event-sources/stream-poller';
+import { createSqsPoller, type SqsPoller, type SqsPollerCounters } from './event-sources/sqs-poller';
+import {
+  createStreamPoller,
+  type StreamPoller,
+  type StreamPollerCounters,
+} from './event-sources/stream-poller';
 import { phaseReport, type FinishedDump, type PhaseReport } from './phase-report';
 import { dumpUploaderFor, startLocalS3Sqs, type LocalS3Sqs } from './services/s3-sqs';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
@@ -34,6 +38,7 @@ import type { FaultTotals } from './faults/fault-log';
 import type { FaultInjector } from './faults/injector';
 import { startOutageProxy, type OutageProxy } from './faults/outage-proxy';
 import { ENV } from '../lambdas/shared/config';
+import { COMMON_DEFAULTS } from '../lib/config';
 
 /** One file to upload: its name (the object key's last part) and its bytes. */
 export interface LocalDump {
@@ -116,6 +121,12 @@ export interface LocalPipeline {
   deadLetters(): Promise<DeadLetters>;
   /** Faults injected so far and the retries they caused; undefined without faults. */
   faultTotals(): FaultTotals | undefined;
+  /** What the emulated event sources did so far (invocations, records, retries). */
+  eventSourceCounters(): {
+    readonly parser: SqsPollerCounters;
+    readonly worker: SqsPollerCounters;
+    readonly kpi: StreamPollerCounters;
+  };
   /** Stops the event sources, fauxqs and (if started here) DynamoDB Local. Idempotent. */
   stop(): Promise<void>;
 }
@@ -249,12 +260,20 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     const faults = options.faults;
     // The deployed maxReceiveCount, plus the deliveries `redeliver` adds on purpose.
     const maxReceiveCount = 5 + ((faults?.spec.redeliver ?? 1) - 1);
-    const services: LocalS3Sqs = await startLocalS3Sqs({ visibilityTimeoutSeconds: 30, maxReceiveCount });
+    // The deployed rule (6x the consumer's timeout, lib/constructs/secure-defaults.ts): a worker
+    // batch on a loaded DynamoDB Local outlasted 30 s and its chunks were delivered twice. Failed
+    // messages still return after the pollers' retryAfterSeconds, not after this.
+    const visibilityTimeoutSeconds =
+      6 * Math.max(COMMON_DEFAULTS.parserTimeoutSeconds, COMMON_DEFAULTS.workerTimeoutSeconds);
+    const services: LocalS3Sqs = await startLocalS3Sqs({ visibilityTimeoutSeconds, maxReceiveCount });
     cleanups.push(() => services.stop());
     const region = services.region;
     const common = { endpoint: dynamoEndpoint, region, credentials: LOCAL_CREDENTIALS };
     const dynamodb = new DynamoDBClient(common);
     const streams = new DynamoDBStreamsClient(common);
+    // The SDK's logger middleware builds a redacted copy of every response for a logger that is
+    // off; for GetRecords that is every stream record again (~7% of the run's CPU in a profile).
+    streams.middlewareStack.remove('loggerMiddleware');
     const { s3, sqs } = services.clients();
     cleanups.push(async () => {
       for (const client of [dynamodb, streams, s3, sqs]) client.destroy();
@@ -525,6 +544,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       kpis,
       deadLetters,
       faultTotals,
+      eventSourceCounters: () => ({ parser: parser.counters, worker: worker.counters, kpi: kpi.counters }),
       stop: cleanUp,
     };
   } catch (error) {
