@@ -203,13 +203,13 @@ export function ratiosOf(
   };
 }
 
-async function createBenchTable(client: DynamoDBClient, name: string): Promise<void> {
+export async function createBenchTable(client: DynamoDBClient, name: string): Promise<void> {
   // No stream: a second streamed table slows DynamoDB Local to a crawl; the bench measures writes.
   await client.send(new CreateTableCommand(createTableInput(name, { stream: false })));
   await waitUntilTableExists({ client, maxWaitTime: 30 }, { TableName: name });
 }
 
-interface Paths {
+export interface Paths {
   readonly client: DynamoDBClient;
   readonly projectTable: string;
   readonly baselineTable: string;
@@ -300,7 +300,7 @@ function addKind(
 }
 
 /** Chunk message bytes per event for a dump none of whose days are stored yet. */
-function chunkBytesPerEvent(dump: DecodedDump): number {
+export function chunkBytesPerEvent(dump: DecodedDump): number {
   const prepared = prepareDump(dump, { now: DEFAULT_NOW });
   let bytes = 0;
   let events = 0;
@@ -311,6 +311,67 @@ function chunkBytesPerEvent(dump: DecodedDump): number {
     events += plan.end - plan.start;
   }
   return events > 0 ? bytes / events : 0;
+}
+
+/** The source's upload mix: devices with overlapping uploads, as `dumpflow generate` makes them. */
+export async function compareMix(
+  paths: Paths,
+  scale: Scale,
+  log: (line: string) => void,
+): Promise<{ mix: MixComparison; emptyQueries: number }> {
+  let total = emptyKind();
+  let mixEmptyQueries = 0;
+  const byKind: Partial<Record<UploadKind, KindFigures>> = {};
+  for (const generated of generateDumps({
+    devices: scale.mixDevices,
+    uploadsPerDevice: scale.mixUploadsPerDevice,
+    eventsPerDay: scale.eventsPerDay,
+    // Device indices 0.. (the single dumps above use 1,000..); the seed's mix depends on them.
+    firstDevice: 0,
+    seed: scale.mixSeed,
+  })) {
+    const dump = decodeDump(generated.bytes);
+    const project = await runProject(paths, dump, scale.chunkConcurrency);
+    const baseline = await runBaseline(paths, dump);
+    mixEmptyQueries += baseline.emptyQueries;
+    total = addKind(total, generated.coverageDays, dump.events.length, project, baseline);
+    byKind[generated.kind] = addKind(
+      byKind[generated.kind] ?? emptyKind(),
+      generated.coverageDays,
+      dump.events.length,
+      project,
+      baseline,
+    );
+  }
+  const shares = { week: 0, quarter: 0, year: 0 };
+  for (const kind of ['week', 'quarter', 'year'] as const) {
+    shares[kind] = (byKind[kind]?.uploads ?? 0) / total.uploads;
+  }
+  const mix: MixComparison = {
+    devices: scale.mixDevices,
+    uploadsPerDevice: scale.mixUploadsPerDevice,
+    uploads: total.uploads,
+    shares,
+    byKind,
+    total,
+    ratios: ratiosOf(total.project, total.baseline),
+    sameStoredCount: total.project.stored === total.baseline.stored,
+  };
+  log(
+    `mix: ${total.uploads} uploads (week ${shares.week.toFixed(2)}, quarter ${shares.quarter.toFixed(2)}, year ${shares.year.toFixed(2)}): RCU project ${total.project.readUnits.toFixed(0)} vs baseline ${total.baseline.readUnits.toFixed(0)} (${mix.ratios.readUnitsRatio?.toFixed(0)}x), stored ${total.project.stored} vs ${total.baseline.stored}`,
+  );
+  return { mix, emptyQueries: mixEmptyQueries };
+}
+
+export function benchMachine(): CompareBenchResult['machine'] {
+  return {
+    node: process.version,
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    cores: os.cpus().length,
+    memoryGb: Math.round(os.totalmem() / 2 ** 30),
+    platform: `${os.platform()} ${os.release()}`,
+    loadAverageAtEnd: os.loadavg()[0]!,
+  };
 }
 
 export async function runCompareBench(options: CompareBenchOptions = {}): Promise<CompareBenchResult> {
@@ -370,48 +431,9 @@ export async function runCompareBench(options: CompareBenchOptions = {}): Promis
       }
     }
 
-    // 2. The source's upload mix: devices with overlapping uploads, as `dumpflow generate` makes them.
-    let total = emptyKind();
-    let mixEmptyQueries = 0;
-    const byKind: Partial<Record<UploadKind, KindFigures>> = {};
-    for (const generated of generateDumps({
-      devices: scale.mixDevices,
-      uploadsPerDevice: scale.mixUploadsPerDevice,
-      eventsPerDay: scale.eventsPerDay,
-      // Device indices 0.. (the single dumps above use 1,000..); the seed's mix depends on them.
-      firstDevice: 0,
-      seed: scale.mixSeed,
-    })) {
-      const dump = decodeDump(generated.bytes);
-      const project = await runProject(paths, dump, scale.chunkConcurrency);
-      const baseline = await runBaseline(paths, dump);
-      mixEmptyQueries += baseline.emptyQueries;
-      total = addKind(total, generated.coverageDays, dump.events.length, project, baseline);
-      byKind[generated.kind] = addKind(
-        byKind[generated.kind] ?? emptyKind(),
-        generated.coverageDays,
-        dump.events.length,
-        project,
-        baseline,
-      );
-    }
-    const shares = { week: 0, quarter: 0, year: 0 };
-    for (const kind of ['week', 'quarter', 'year'] as const) {
-      shares[kind] = (byKind[kind]?.uploads ?? 0) / total.uploads;
-    }
-    const mix: MixComparison = {
-      devices: scale.mixDevices,
-      uploadsPerDevice: scale.mixUploadsPerDevice,
-      uploads: total.uploads,
-      shares,
-      byKind,
-      total,
-      ratios: ratiosOf(total.project, total.baseline),
-      sameStoredCount: total.project.stored === total.baseline.stored,
-    };
-    log(
-      `mix: ${total.uploads} uploads (week ${shares.week.toFixed(2)}, quarter ${shares.quarter.toFixed(2)}, year ${shares.year.toFixed(2)}): RCU project ${total.project.readUnits.toFixed(0)} vs baseline ${total.baseline.readUnits.toFixed(0)} (${mix.ratios.readUnitsRatio?.toFixed(0)}x), stored ${total.project.stored} vs ${total.baseline.stored}`,
-    );
+    // 2. The source's upload mix.
+    const { mix, emptyQueries: mixEmptyQueries } = await compareMix(paths, scale, log);
+    const { total } = mix;
 
     // 3. The end-to-end local pipeline on this DynamoDB Local, then its raw write ceiling.
     const measured = await runPipelineBench({
@@ -468,14 +490,7 @@ export async function runCompareBench(options: CompareBenchOptions = {}): Promis
       note: quick
         ? `quick run: ${scale.eventsPerDay} events per device-day instead of 3,000 and a ${scale.mixDevices}x${scale.mixUploadsPerDevice}-upload mix; the baseline reads fewer bytes per day at this size, so its read-unit ratio is lower than at full scale. Pipeline: ${pipelineText(scale)} instead of ${pipelineText(FULL_SCALE)}; fewer events per chunk weigh the fixed per-chunk cost more, so its ratio to the ceiling is lower than at full scale`
         : `full run: 3,000 events per device-day; pipeline ${pipelineText(scale)}`,
-      machine: {
-        node: process.version,
-        cpu: os.cpus()[0]?.model ?? 'unknown',
-        cores: os.cpus().length,
-        memoryGb: Math.round(os.totalmem() / 2 ** 30),
-        platform: `${os.platform()} ${os.release()}`,
-        loadAverageAtEnd: os.loadavg()[0]!,
-      },
+      machine: benchMachine(),
       startedAt,
       totalWallMs,
       dumps,

@@ -41,7 +41,13 @@ export interface UnitsFile {
 
 const per = (value: number, uploads: number) => value / uploads;
 
-export function unitsFile(result: CompareBenchResult): UnitsFile {
+/** What a units file is made from: a whole bench result, or the mix alone (bench/mix.ts). */
+export type UnitsSource = Pick<
+  CompareBenchResult,
+  'mix' | 'machine' | 'command' | 'startedAt' | 'note' | 'chunkMessageBytesPerEvent'
+> & { readonly scale: Pick<CompareBenchResult['scale'], 'eventsPerDay'> };
+
+export function unitsFile(result: UnitsSource): UnitsFile {
   const perUpload: Partial<Record<UploadKind, KindUnits>> = {};
   for (const kind of ['week', 'quarter', 'year'] as const) {
     const k = result.mix.byKind[kind];
