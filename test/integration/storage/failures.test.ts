@@ -16,6 +16,7 @@ import { writeChunk, type WriteChunkDeps } from '../../../lambdas/core/storage/w
 import { at, BASE_DAY, dayEvents, decodedDump } from '../../factories/events';
 import { readDigest, readSummary, scanEvents } from '../support/storage';
 import { useTestTable, type TestTable } from '../support/table';
+import { interceptedClient } from '../support/intercepted-client';
 
 const NOW = at(BASE_DAY + 30);
 const noWait = { sleep: async () => undefined, random: () => 0.5 };
@@ -37,22 +38,6 @@ async function plannedChunks(table: TestTable, patientId: string, perDay: number
   return plans.map((plan) =>
     decodeChunkMessage(chunkMessageBody(buildChunkMessage(prepared, plan, { dumpId, uploadedAt: NOW }))),
   );
-}
-
-type Handler = (args: { input: unknown }) => Promise<{ output: unknown }>;
-
-/** A client whose every command passes through `intercept` before the SDK's own retries. */
-function interceptedClient(
-  intercept: (commandName: string, args: { input: unknown }, next: Handler) => Promise<{ output: unknown }>,
-): DynamoDBClient {
-  const client = new DynamoDBClient({});
-  type Middleware = (next: Handler, context: { commandName?: string }) => Handler;
-  const stack = client.middlewareStack as unknown as { add(middleware: Middleware, options: object): void };
-  stack.add((next, context) => (args) => intercept(context.commandName ?? '', args, next), {
-    step: 'initialize',
-    name: 'dumpflowFaultInjection',
-  });
-  return client;
 }
 
 function deps(table: TestTable, client: DynamoDBClient, extra: Partial<WriteChunkDeps> = {}): WriteChunkDeps {

@@ -1,5 +1,4 @@
 import {
-  DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
@@ -21,8 +20,9 @@ import {
 } from '../../../lambdas/core/storage/write-chunk';
 import { at, BASE_DAY, dayEvents, decodedDump, MS_PER_DAY, seededRandom } from '../../factories/events';
 import { StoreOracle } from '../support/oracle';
-import { readDigest, readSummary, type StoredEvent } from '../support/storage';
+import { readDigest, readSummary, storedEventOf, type StoredEvent } from '../support/storage';
 import { useTestTable, type TestTable } from '../support/table';
+import { interceptedClient } from '../support/intercepted-client';
 
 const NOW = at(BASE_DAY + 30);
 const UPLOADED = NOW - 5_000;
@@ -67,18 +67,7 @@ async function storedOf(table: TestTable, patientId: string, dayNumber: number):
           ExclusiveStartKey: startKey,
         }),
       );
-      for (const item of page.Items ?? []) {
-        events.push({
-          pk,
-          sk: item['sk']?.S ?? '',
-          timestamp: Number(item['ts']?.N),
-          seq: Number(item['seq']?.N),
-          type: Number(item['type']?.N),
-          flags: Number(item['flags']?.N),
-          value: Number(item['value']?.N ?? item['value']?.S),
-          duration: Number(item['duration']?.N),
-        });
-      }
+      for (const item of page.Items ?? []) events.push(storedEventOf(pk, item));
       startKey = page.LastEvaluatedKey;
     } while (startKey);
   }
@@ -120,22 +109,6 @@ async function expectConsistentDay(table: TestTable, patientId: string, dayNumbe
 
 const sum = (results: readonly WriteChunkResult[], pick: (r: WriteChunkResult) => number) =>
   results.reduce((total, r) => total + pick(r), 0);
-
-type Handler = (args: { input: unknown }) => Promise<{ output: unknown }>;
-
-/** A client whose every command passes through `intercept` before the SDK's own retries. */
-function interceptedClient(
-  intercept: (commandName: string, args: { input: unknown }, next: Handler) => Promise<{ output: unknown }>,
-): DynamoDBClient {
-  const client = new DynamoDBClient({});
-  type Middleware = (next: Handler, context: { commandName?: string }) => Handler;
-  const stack = client.middlewareStack as unknown as { add(middleware: Middleware, options: object): void };
-  stack.add((next, context) => (args) => intercept(context.commandName ?? '', args, next), {
-    step: 'initialize',
-    name: 'dumpflowFaultInjection',
-  });
-  return client;
-}
 
 /** The commit transaction (outcome, digest page, summary, lease release), not the lease's. */
 function isCommit(commandName: string, args: { input: unknown }): boolean {

@@ -15,6 +15,19 @@ export interface StoredEvent {
   readonly duration: number;
 }
 
+export function storedEventOf(pk: string, item: Record<string, AttributeValue>): StoredEvent {
+  return {
+    pk,
+    sk: item['sk']?.S ?? '',
+    timestamp: Number(item['ts']?.N),
+    seq: Number(item['seq']?.N),
+    type: Number(item['type']?.N),
+    flags: Number(item['flags']?.N),
+    value: Number(item['value']?.N ?? item['value']?.S),
+    duration: Number(item['duration']?.N),
+  };
+}
+
 /** Every event item in the table (pk starts with the salt digit), by a full scan. */
 export async function scanEvents(table: TestTable): Promise<StoredEvent[]> {
   const events: StoredEvent[] = [];
@@ -26,16 +39,7 @@ export async function scanEvents(table: TestTable): Promise<StoredEvent[]> {
     for (const item of page.Items ?? []) {
       const pk = item['pk']?.S ?? '';
       if (!/^\d/.test(pk)) continue;
-      events.push({
-        pk,
-        sk: item['sk']?.S ?? '',
-        timestamp: Number(item['ts']?.N),
-        seq: Number(item['seq']?.N),
-        type: Number(item['type']?.N),
-        flags: Number(item['flags']?.N),
-        value: Number(item['value']?.N ?? item['value']?.S),
-        duration: Number(item['duration']?.N),
-      });
+      events.push(storedEventOf(pk, item));
     }
     startKey = page.LastEvaluatedKey;
   } while (startKey);
