@@ -76,6 +76,7 @@ async function main(): Promise<void> {
       bucket: services.bucket,
       tableName,
       scanLedger: true,
+      retainedAt: DEFAULT_NOW,
       onProgress: (p) => (scanStarted ??= p.stage === 'ledger' ? performance.now() : undefined),
     });
     const ended = performance.now();

@@ -7,7 +7,7 @@ import {
   fingerprintToHex,
 } from '../lambdas/core/storage/fingerprint';
 import { contentHashOf, daySeed, eventHash, saltOf, type Hash128 } from '../lambdas/core/storage/hash';
-import { dayLabel, eventSk } from '../lambdas/core/storage/keys';
+import { dayLabel, dayTtl, eventSk } from '../lambdas/core/storage/keys';
 import type { LedgerEntry } from '../lambdas/core/storage/ledger';
 import { isExpiredDay, prepareDump } from '../lambdas/core/storage/prepare';
 import { addEventToKpiInputs, emptyKpiInputs, type KpiInputs } from '../lambdas/core/storage/summary';
@@ -166,6 +166,8 @@ export interface ValidDumpInput {
   readonly ledger: LedgerEntry | undefined;
   /** The stored events of a device-day of this dump's device (every non-expired day is asked for). */
   readonly storedDay: (dayNumber: number) => StoredDayIndex;
+  /** When retention is judged (see isPastRetention); days past it are not compared. */
+  readonly retainedAt?: number;
 }
 
 export interface ValidDumpResult {
@@ -174,9 +176,23 @@ export interface ValidDumpResult {
   readonly recordsChecked: number;
 }
 
-/** The days verify must read for a valid dump: its non-expired days under the ledger's processing time. */
-export function daysToRead(decoded: DecodedDump, ledger: LedgerEntry): number[] {
-  return decoded.days.map((day) => day.dayNumber).filter((day) => !isExpiredDay(day, ledger.now));
+/**
+ * Whether DynamoDB may already have deleted a day's items: its time-to-live (day + 400 days) has
+ * passed at `retainedAt`. TTL deletes some time after that, not all at once, so such a day can be
+ * whole, partly gone or empty, and none of that is a difference.
+ */
+export function isPastRetention(dayNumber: number, retainedAt: number | undefined): boolean {
+  return retainedAt !== undefined && dayTtl(dayNumber) * 1000 <= retainedAt;
+}
+
+/**
+ * The days verify must read for a valid dump: the days the parser kept (not expired at the ledger's
+ * processing time) that TTL cannot have deleted yet at `retainedAt`.
+ */
+export function daysToRead(decoded: DecodedDump, ledger: LedgerEntry, retainedAt?: number): number[] {
+  return decoded.days
+    .map((day) => day.dayNumber)
+    .filter((day) => !isExpiredDay(day, ledger.now) && !isPastRetention(day, retainedAt));
 }
 
 /**
@@ -220,18 +236,22 @@ export function reconcileValidDump(input: ValidDumpInput): ValidDumpResult {
   let conflicts = 0;
   let identities = 0;
   let recordsChecked = 0;
+  let pastRetention = 0;
   for (const day of prepared.days) {
-    const stored = input.storedDay(day.dayNumber);
+    const retired = isPastRetention(day.dayNumber, input.retainedAt);
+    if (retired) pastRetention++;
+    const stored = retired ? new Map<string, StoredContent>() : input.storedDay(day.dayNumber);
     let previous = '';
     let dayMissing = 0;
     for (let v = 0; v < day.variants.length; v++) {
       const i = day.variants[v]!;
       const copies = day.copies[v]!;
-      recordsChecked += copies;
       const sk = identityKey(events, i);
       const first = sk !== previous;
       previous = sk;
       if (first) identities++;
+      if (retired) continue;
+      recordsChecked += copies;
       const content = stored.get(sk);
       if (content === undefined) {
         if (first) {
@@ -281,8 +301,8 @@ export function reconcileValidDump(input: ValidDumpInput): ValidDumpResult {
       }
       if (totals.stored > identities)
         problems.push(`stored ${totals.stored} > ${identities} distinct identities`);
-      // With identities missing, the stored copies to compare with are unknown.
-      if (missing === 0 && totals.conflicts !== conflicts) {
+      // With identities missing or deleted by TTL, the stored copies to compare with are unknown.
+      if (missing === 0 && pastRetention === 0 && totals.conflicts !== conflicts) {
         problems.push(`conflicts ${totals.conflicts} != ${conflicts} records differing from the stored copy`);
       }
       if (ledger.chunksExpected !== undefined && ledger.doneChunks !== ledger.chunksExpected) {
@@ -342,6 +362,8 @@ export interface LedgerObject {
   readonly key: string;
   readonly version: string;
   readonly status: string;
+  /** When the object was uploaded (ms); the bucket's lifecycle rule expires it from then. */
+  readonly uploadedAt: number;
 }
 
 /**
@@ -351,9 +373,11 @@ export interface LedgerObject {
 export function reconcileLedgerObjects(
   entries: readonly LedgerObject[],
   present: (entry: LedgerObject) => boolean,
+  /** Uploads before this (ms) may be gone by the bucket's lifecycle rule: not a difference. */
+  expiredBefore = -Infinity,
 ): Difference[] {
   return entries
-    .filter((entry) => !present(entry))
+    .filter((entry) => entry.uploadedAt >= expiredBefore && !present(entry))
     .map((entry) => ({
       kind: 'OBJECT_MISSING' as const,
       subject: entry.key,

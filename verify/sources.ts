@@ -206,7 +206,7 @@ export async function scanLedger(
           ':ledger': { S: LEDGER_SK },
           ':prefix': { S: `L#${bucket}/${escapeId(prefix)}` },
         },
-        ProjectionExpression: 'pk, #key, #version, #status',
+        ProjectionExpression: 'pk, #key, #version, #status, uploadedAt',
         ExpressionAttributeNames: { '#key': 'key', '#version': 'version', '#status': 'status' },
         ExclusiveStartKey: startKey,
       }),
@@ -219,6 +219,7 @@ export async function scanLedger(
         key: item['key']?.S ?? '',
         version: item['version']?.S ?? '',
         status: item['status']?.S ?? '',
+        uploadedAt: Number(item['uploadedAt']?.N ?? 0),
       });
     }
     startKey = page.LastEvaluatedKey;

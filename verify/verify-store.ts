@@ -40,6 +40,18 @@ export interface VerifyStoreOptions {
   readonly cacheEvents?: number;
   /** Wall clock for the elapsed time. @default Date.now */
   readonly now?: () => number;
+  /**
+   * When retention is judged: device-days whose time-to-live (day + 400 days) has passed by then
+   * may be partly or wholly deleted by DynamoDB and are not compared. `dumpflow local` passes its
+   * processing time (DynamoDB Local deletes nothing). @default the wall clock at the start
+   */
+  readonly retainedAt?: number;
+  /**
+   * Days the bucket keeps an upload (the stack's `expire-processed-uploads` lifecycle rule): with
+   * `scanLedger`, a ledger item whose object is gone after that long is not a difference.
+   * @default 7
+   */
+  readonly objectRetentionDays?: number;
   readonly onProgress?: (progress: VerifyProgress) => void;
 }
 
@@ -86,6 +98,7 @@ export async function verifyStore(options: VerifyStoreOptions): Promise<VerifyRe
   const saltBuckets = options.saltBuckets ?? 10;
   const clock = options.now ?? Date.now;
   const started = clock();
+  const retainedAt = options.retainedAt ?? started;
   const table = { dynamodb, tableName };
   const ledgerDeps = { client: dynamodb, tableName };
   const differences: Difference[] = [];
@@ -165,7 +178,7 @@ export async function verifyStore(options: VerifyStoreOptions): Promise<VerifyRe
     const { patientId, deviceId } = decoded.header;
     const days = new Map<number, Map<string, StoredContent>>();
     if (ledger !== undefined) {
-      const wanted = daysToRead(decoded, ledger);
+      const wanted = daysToRead(decoded, ledger, retainedAt);
       // A few device-days at once: each is 10 salt-partition Queries, a GetItem and a digest Query.
       for (let i = 0; i < wanted.length; i += 4) {
         const batch = wanted.slice(i, i + 4);
@@ -178,6 +191,7 @@ export async function verifyStore(options: VerifyStoreOptions): Promise<VerifyRe
       decoded,
       ledger,
       storedDay: (day) => days.get(day) ?? new Map(),
+      retainedAt,
     });
     counts.recordsChecked += result.recordsChecked;
     differences.push(...result.differences);
@@ -190,16 +204,18 @@ export async function verifyStore(options: VerifyStoreOptions): Promise<VerifyRe
     counts.ledgerItemsScanned = scan.scanned;
     // With prefix '' the scan also meets keys under the rejected prefix; those are copies, not dumps.
     const entries = scan.entries.filter((e) => rejectedPrefix === '' || !e.key.startsWith(rejectedPrefix));
+    // Uploads older than the lifecycle rule's retention are expected to be gone.
+    const expiredBefore = retainedAt - (options.objectRetentionDays ?? 7) * 86_400_000;
     const present = new Set<string>();
     for (const entry of entries) {
-      const current = versions.get(entry.key);
-      if (current === entry.version) present.add(entry.dumpId);
-      // An older version of a key still listed: present when the bucket is versioned and keeps it.
-      else if (current !== undefined && (await objectExists(s3, bucket, entry.key, entry.version))) {
+      if (entry.uploadedAt < expiredBefore) continue;
+      if (versions.get(entry.key) === entry.version) present.add(entry.dumpId);
+      else if (await objectExists(s3, bucket, entry.key, entry.version)) {
+        // Not the listed version (or the key has a delete marker): a noncurrent version still kept.
         present.add(entry.dumpId);
       }
     }
-    differences.push(...reconcileLedgerObjects(entries, (entry) => present.has(entry.dumpId)));
+    differences.push(...reconcileLedgerObjects(entries, (entry) => present.has(entry.dumpId), expiredBefore));
   }
 
   return { bucket, tableName, prefix, counts, differences, elapsedMs: clock() - started };

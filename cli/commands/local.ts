@@ -200,6 +200,8 @@ async function runLocal(flags: LocalFlags, output: CapturedOutput): Promise<void
             prefix: 'incoming/',
             // The local table is small: the ledger scan for vanished objects costs nothing here.
             scanLedger: true,
+            // Retention as the run saw it: its days are judged at its processing time, not today's.
+            retainedAt: Math.min(...plans.map((p) => p.now ?? started)),
           })
         : undefined;
     if (flags.json === true) {

@@ -15,6 +15,7 @@ interface VerifyFlags {
   readonly rejectedPrefix: string;
   readonly saltBuckets: number;
   readonly scanLedger?: boolean;
+  readonly objectRetentionDays: number;
   readonly shown: number;
   readonly json?: boolean;
 }
@@ -87,6 +88,12 @@ export function registerVerify(program: Command): Command {
       '--scan-ledger',
       'also find ledger items whose object is gone (a Scan of the whole table: needs dynamodb:Scan and reads every item)',
     )
+    .option(
+      '--object-retention-days <n>',
+      "with --scan-ledger: days the bucket keeps an upload (the stack's processedRetentionDays); older ledger items may have lost their object",
+      positiveInteger,
+      7,
+    )
     .option('--shown <n>', 'differences listed in the text output', positiveInteger, 20)
     .option('--json', 'print one JSON object (the report, or {"error":{"code","message"}}) on stdout')
     .action(async (flags: VerifyFlags) => {
@@ -103,6 +110,7 @@ export function registerVerify(program: Command): Command {
           rejectedPrefix: flags.rejectedPrefix,
           saltBuckets: flags.saltBuckets,
           scanLedger: flags.scanLedger === true,
+          objectRetentionDays: flags.objectRetentionDays,
           onProgress: bar,
         });
         bar.stop();

@@ -165,6 +165,21 @@ describe('reconcileValidDump', () => {
     expect(result.differences[0]!.detail).toMatch(/^1 of 4 identities/);
   });
 
+  it('does not compare a day whose time-to-live has passed, which DynamoDB may have deleted', () => {
+    const input = freshStore(twoDays());
+    // The first day's items are gone (TTL), the second day's are whole.
+    const storedDay = (n: number) =>
+      indexStoredDay(n === BASE_DAY ? { ...input.days.get(n)!, events: [] } : input.days.get(n)!);
+    const firstDayTtlMs = (BASE_DAY + 401) * MS_PER_DAY;
+
+    const retired = reconcileValidDump({ ...input, storedDay, retainedAt: firstDayTtlMs });
+    expect(retired).toEqual({ differences: [], recordsChecked: 4 });
+
+    // A moment before its time-to-live the day must still be whole.
+    const early = reconcileValidDump({ ...input, storedDay, retainedAt: firstDayTtlMs - 1 });
+    expect(kinds(early.differences)).toEqual(['EVENT_MISSING']);
+  });
+
   it('reports ledger totals that do not add up to the file', () => {
     const input = freshStore(twoDays());
     const ledger = aLedger({ ...input.ledger, totals: { stored: 4, duplicates: 1, conflicts: 1 } });
@@ -258,8 +273,8 @@ describe('reconcileRejectedDump', () => {
 describe('reconcileLedgerObjects', () => {
   it('reports the ledger items whose object is gone, and only those', () => {
     const entries = [
-      { dumpId: 'L#b/a#1', key: 'incoming/a.dump', version: '1', status: 'COMPLETE' },
-      { dumpId: 'L#b/b#1', key: 'incoming/b.dump', version: '1', status: 'REJECTED' },
+      { dumpId: 'L#b/a#1', key: 'incoming/a.dump', version: '1', status: 'COMPLETE', uploadedAt: 0 },
+      { dumpId: 'L#b/b#1', key: 'incoming/b.dump', version: '1', status: 'REJECTED', uploadedAt: 0 },
     ];
     const differences = reconcileLedgerObjects(entries, (e) => e.key === 'incoming/a.dump');
     expect(differences).toEqual([
@@ -269,5 +284,27 @@ describe('reconcileLedgerObjects', () => {
         detail: expect.stringMatching(/REJECTED for version 1/),
       },
     ]);
+  });
+
+  it('does not report an object the lifecycle rule may have expired', () => {
+    const DAY = 86_400_000;
+    const entries = [
+      {
+        dumpId: 'L#b/old#1',
+        key: 'incoming/old.dump',
+        version: '1',
+        status: 'COMPLETE',
+        uploadedAt: 1 * DAY,
+      },
+      {
+        dumpId: 'L#b/new#1',
+        key: 'incoming/new.dump',
+        version: '1',
+        status: 'COMPLETE',
+        uploadedAt: 9 * DAY,
+      },
+    ];
+    const differences = reconcileLedgerObjects(entries, () => false, 2 * DAY);
+    expect(differences.map((d) => d.subject)).toEqual(['incoming/new.dump']);
   });
 });
