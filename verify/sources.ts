@@ -5,8 +5,8 @@ import {
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { ObjectTooLargeError } from '../lambdas/app/read-object';
+import { HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { ObjectTooLargeError, readObject } from '../lambdas/app/read-object';
 import { decodeDigestPage } from '../lambdas/core/storage/digest';
 import {
   daySk,
@@ -62,18 +62,17 @@ export interface ReadDump {
   readonly version: string;
 }
 
-/** Reads the current version of a dump (throws ObjectTooLargeError past maxBytes, as the parser does). */
+/** Reads the current version of a dump the way the parser does (ObjectTooLargeError past maxBytes). */
 export async function readDump(
   s3: S3Client,
   bucket: string,
   object: ListedObject,
   maxBytes: number,
 ): Promise<ReadDump> {
+  // The listing's size refuses an oversized dump before a byte is transferred.
   if (object.size > maxBytes) throw new ObjectTooLargeError(object.size, maxBytes);
-  const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: object.key }));
-  const bytes = await response.Body!.transformToByteArray();
-  const eTag = (response.ETag ?? object.eTag).replaceAll('"', '');
-  return { bytes, version: response.VersionId ?? eTag };
+  const read = await readObject(s3, { bucket, key: object.key }, maxBytes);
+  return { bytes: read.bytes, version: read.versionId ?? read.eTag ?? object.eTag };
 }
 
 /** True when the object (or that version of it) exists. */

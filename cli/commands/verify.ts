@@ -118,7 +118,10 @@ export function registerVerify(program: Command): Command {
         process.exitCode = report.differences.length === 0 ? 0 : EXIT_DIFFERENCES;
       } catch (error) {
         bar.stop();
-        const actions = flags.scanLedger === true ? [...VERIFY_ACTIONS, 'dynamodb:Scan'] : VERIFY_ACTIONS;
+        const actions =
+          flags.scanLedger === true
+            ? [...VERIFY_ACTIONS, 'dynamodb:Scan', 's3:GetObjectVersion']
+            : VERIFY_ACTIONS;
         reportError(
           explainAwsError(error, { bucket: flags.bucket, tableName: flags.table, actions }) ?? error,
           {

@@ -84,7 +84,7 @@ export async function parseDump(deps: ParseDumpDeps, object: UploadedObject): Pr
 
   let decoded;
   try {
-    const bytes = await readObject(
+    const { bytes } = await readObject(
       deps.s3,
       { bucket: ref.bucket, key: ref.key, versionId: object.versionId },
       MAX_DUMP_BYTES,

@@ -17,18 +17,27 @@ export class ObjectTooLargeError extends DumpflowError {
   }
 }
 
+export interface ReadObject {
+  readonly bytes: Buffer;
+  /** The version read (a versioned bucket), else undefined. */
+  readonly versionId: string | undefined;
+  /** Without the quotes S3 puts around it. */
+  readonly eTag: string | undefined;
+}
+
 /**
  * Streams an object into one buffer sized from Content-Length, so a 35 MB year dump is copied once
  * instead of being concatenated chunk by chunk.
  */
-export async function readObject(s3: S3Client, ref: ObjectRef, maxBytes: number): Promise<Buffer> {
+export async function readObject(s3: S3Client, ref: ObjectRef, maxBytes: number): Promise<ReadObject> {
   const response = await s3.send(
     new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key, VersionId: ref.versionId }),
   );
+  const identity = { versionId: response.VersionId, eTag: response.ETag?.replaceAll('"', '') };
   const announced = response.ContentLength;
   if (announced !== undefined && announced > maxBytes) throw new ObjectTooLargeError(announced, maxBytes);
   const body = response.Body as AsyncIterable<Uint8Array> | undefined;
-  if (body === undefined) return Buffer.alloc(0);
+  if (body === undefined) return { bytes: Buffer.alloc(0), ...identity };
 
   let buffer = Buffer.allocUnsafe(announced ?? 1 << 20);
   let length = 0;
@@ -42,5 +51,5 @@ export async function readObject(s3: S3Client, ref: ObjectRef, maxBytes: number)
     buffer.set(piece, length);
     length += piece.length;
   }
-  return buffer.subarray(0, length);
+  return { bytes: buffer.subarray(0, length), ...identity };
 }
