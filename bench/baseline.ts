@@ -8,10 +8,10 @@
  */
 import { QueryCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DecodedDump } from '../lambdas/core/dump/types';
-import { batchWriteAll, type Item } from '../lambdas/core/storage/batch-writer';
+import { batchWriteAll, type Item } from './batch-writer';
 import { CapacityMeter, type CapacityTotals } from '../lambdas/core/storage/capacity';
-import { valueAttribute } from '../lambdas/core/storage/event-item';
-import { dayTtl, eventPk, eventSk } from '../lambdas/core/storage/keys';
+import { eventPk, eventSk, valueAttribute } from './event-items';
+import { dayTtl } from '../lambdas/core/storage/keys';
 import { isExpiredDay } from '../lambdas/core/storage/prepare';
 
 const MS_PER_DAY = 86_400_000;

@@ -5,9 +5,9 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DecodedDump } from '../lambdas/core/dump/types';
-import { batchWriteAll, type Item } from '../lambdas/core/storage/batch-writer';
-import { valueAttribute } from '../lambdas/core/storage/event-item';
-import { dayTtl, eventPk, eventSk } from '../lambdas/core/storage/keys';
+import { batchWriteAll, type Item } from './batch-writer';
+import { eventPk, eventSk, valueAttribute } from './event-items';
+import { dayTtl } from '../lambdas/core/storage/keys';
 
 export interface CeilingFigures {
   readonly items: number;

@@ -9,12 +9,7 @@
  * AWS; wall times are this machine's DynamoDB Local (one JVM), not DynamoDB's.
  */
 import * as os from 'node:os';
-import {
-  CreateTableCommand,
-  DeleteTableCommand,
-  DynamoDBClient,
-  waitUntilTableExists,
-} from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DEFAULT_NOW, generateDumps, generateSingleDump, type UploadKind } from '../generator';
 import { decodeDump } from '../lambdas/core/dump';
 import type { DecodedDump } from '../lambdas/core/dump/types';
@@ -22,7 +17,7 @@ import { CapacityMeter, type CapacityTotals } from '../lambdas/core/storage/capa
 import { buildChunkMessage, chunkMessageBody, planChunks } from '../lambdas/core/storage/chunks';
 import { ingestInProcess } from '../lambdas/core/storage/in-process';
 import { prepareDump } from '../lambdas/core/storage/prepare';
-import { createTableInput } from '../lambdas/core/storage/table';
+import { createTable } from '../lambdas/core/storage/table';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
 import { ingestBaseline } from './baseline';
 import { runDecodeBench, type DecodeBenchResult } from './decode';
@@ -205,8 +200,7 @@ export function ratiosOf(
 
 export async function createBenchTable(client: DynamoDBClient, name: string): Promise<void> {
   // No stream: a second streamed table slows DynamoDB Local to a crawl; the bench measures writes.
-  await client.send(new CreateTableCommand(createTableInput(name, { stream: false })));
-  await waitUntilTableExists({ client, maxWaitTime: 30 }, { TableName: name });
+  await createTable(client, name, { stream: false });
 }
 
 export interface Paths {

@@ -9,16 +9,11 @@
  * No-hang guard: a watchdog thread kills the process if one decode runs past the per-case limit
  * (a synchronous hang cannot be interrupted from its own thread); end-to-end cases race a timer.
  */
-import {
-  CreateTableCommand,
-  DeleteTableCommand,
-  DynamoDBClient,
-  waitUntilTableExists,
-} from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
-import { createTableInput } from '../lambdas/core/storage/table';
+import { createTable } from '../lambdas/core/storage/table';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
 import { startLocalS3Sqs } from '../local/services/s3-sqs';
 import { fuzzCase, judgeDecode, type FuzzCase } from '../test/factories/dump-mutations';
@@ -149,8 +144,7 @@ async function endToEndPhase(options: Options) {
   let slowest = { ms: 0, id: '', label: '' };
   const started = performance.now();
   try {
-    await dynamodb.send(new CreateTableCommand(createTableInput(tableName, { stream: false })));
-    await waitUntilTableExists({ client: dynamodb, maxWaitTime: 30 }, { TableName: tableName });
+    await createTable(dynamodb, tableName, { stream: false });
     const env = { s3, sqs, services, dynamodb, tableName };
     // A different seed range from the decode phase, so these cases add coverage.
     let n = 0;

@@ -9,10 +9,10 @@
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { CreateTableCommand, DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DEFAULT_NOW, generateSingleDump } from '../generator';
 import { decodeDump } from '../lambdas/core/dump';
-import { createTableInput } from '../lambdas/core/storage/table';
+import { createTable } from '../lambdas/core/storage/table';
 import type { DecodedDump } from '../lambdas/core/dump/types';
 import { captureOutput } from '../local/capture-output';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
@@ -212,11 +212,7 @@ async function warmUp(endpoint: string, decoded: readonly DecodedDump[], log: (l
   try {
     // No stream and no DeleteTable: DynamoDB Local deletes a streamed table's items one by one and
     // was still busy with 20,000 of them minutes later, starving the run it was to prepare.
-    await client.send(new CreateTableCommand(createTableInput(tableName, { stream: false })));
-    await waitUntilTableExists(
-      { client, maxWaitTime: 30, minDelay: 0.1, maxDelay: 1 },
-      { TableName: tableName },
-    );
+    await createTable(client, tableName, { stream: false });
     const warm = await measureWriteCeiling(client, tableName, ceilingItems(decoded, 20_000), 32);
     log(`warm-up: ${warm.items} puts at ${Math.round(warm.itemsPerSecond)} items/s into a scratch table`);
   } finally {

@@ -7,18 +7,13 @@
  * DynamoDB Local reports capacity units like DynamoDB does, so the units are the figures to
  * carry to AWS; wall times are DynamoDB Local's (one JVM on this machine), not DynamoDB's.
  */
-import {
-  CreateTableCommand,
-  DeleteTableCommand,
-  DynamoDBClient,
-  waitUntilTableExists,
-} from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DEFAULT_NOW, generateSingleDump } from '../generator';
 import { decodeDump } from '../lambdas/core/dump';
 import { daySeed, eventHash, type Hash128 } from '../lambdas/core/storage/hash';
 import { ingestInProcess } from '../lambdas/core/storage/in-process';
 import { prepareDump } from '../lambdas/core/storage/prepare';
-import { createTableInput } from '../lambdas/core/storage/table';
+import { createTable } from '../lambdas/core/storage/table';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
 
 export interface StorageBenchOptions {
@@ -88,8 +83,7 @@ export async function runStorageBench(options: StorageBenchOptions = {}): Promis
   const passes: StoragePassResult[] = [];
   try {
     // No stream: the bench measures the write path; DynamoDB Local slows down with big streamed tables.
-    await client.send(new CreateTableCommand(createTableInput(tableName, { stream: false })));
-    await waitUntilTableExists({ client, maxWaitTime: 30 }, { TableName: tableName });
+    await createTable(client, tableName, { stream: false });
     const hashNsPerEvent = measureHash();
     log(`eventHash: ${hashNsPerEvent.toFixed(1)} ns/event`);
 

@@ -5,13 +5,13 @@
  * Run: `npx tsx bench/verify.ts [--devices 2] [--days 30] [--events-per-day 1000] [--uploads 2]`.
  * Each device uploads the same `days`-day dump `uploads` times (every later upload is all duplicates).
  */
-import { CreateTableCommand, DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { parseArgs } from 'node:util';
 import { DEFAULT_NOW, generateSingleDump } from '../generator';
 import { decodeDump } from '../lambdas/core/dump';
 import { ingestInProcess } from '../lambdas/core/storage/in-process';
-import { createTableInput } from '../lambdas/core/storage/table';
+import { createTable } from '../lambdas/core/storage/table';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
 import { startLocalS3Sqs } from '../local/services/s3-sqs';
 import { verifyStore } from '../verify';
@@ -40,8 +40,7 @@ async function main(): Promise<void> {
   });
   try {
     const tableName = 'verify-bench';
-    await dynamodb.send(new CreateTableCommand(createTableInput(tableName, { stream: false })));
-    await waitUntilTableExists({ client: dynamodb, maxWaitTime: 30 }, { TableName: tableName });
+    await createTable(dynamodb, tableName, { stream: false });
 
     const loadStarted = performance.now();
     for (let device = 0; device < devices; device++) {
@@ -90,7 +89,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       [
         `workload: ${devices} device(s) x ${days} days x ${eventsPerDay} events/day, ${uploads} upload(s) each (stored in ${loadSeconds.toFixed(1)} s)`,
-        `verify: ${c.dumps} dumps, ${c.recordsChecked} records checked against ${c.eventItems} event items in ${c.deviceDays} device-days, ${c.ledgerItemsScanned} items scanned`,
+        `verify: ${c.dumps} dumps, ${c.recordsChecked} records checked against ${c.storedEvents} stored events in ${c.deviceDays} device-days, ${c.ledgerItemsScanned} items scanned`,
         `differences: ${report.differences.length}`,
         `time: ${seconds.toFixed(1)} s (${Math.round(c.recordsChecked / seconds)} records/s), of which the ledger scan ${scanSeconds.toFixed(1)} s`,
         `rss: ${mb(rssBefore)} before, ${mb(peakRss)} peak`,

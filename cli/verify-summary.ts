@@ -7,7 +7,7 @@ export function formatVerifyCounts(report: VerifyReport): string {
   const c = report.counts;
   return (
     `${count(c.dumps)} dump(s) (${count(c.validDumps)} valid, ${count(c.rejectedDumps)} malformed), ` +
-    `${count(c.recordsChecked)} records checked against ${count(c.eventItems)} event items in ${count(c.deviceDays)} device-day(s)` +
+    `${count(c.recordsChecked)} records checked against ${count(c.storedEvents)} stored events in ${count(c.deviceDays)} device-day(s)` +
     (c.ledgerItemsScanned > 0 ? `, ${count(c.ledgerItemsScanned)} items scanned for ledger entries` : '')
   );
 }

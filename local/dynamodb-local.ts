@@ -38,6 +38,11 @@ export interface DynamoDbLocalOptions {
   readonly jarDir?: string;
   /** Extra JVM options, e.g. ['-Xmx1g']. @default [] */
   readonly jvmArgs?: readonly string[];
+  /**
+   * Keep the database in this directory (DynamoDB Local's -dbPath) so tables outlive the process,
+   * instead of in memory. The directory must exist. @default in memory
+   */
+  readonly dbPath?: string;
 }
 
 export interface DynamoDbLocal {
@@ -134,7 +139,7 @@ async function startOnce(port: number, options: DynamoDbLocalOptions): Promise<D
     `-Djava.library.path=${join(jarDir, 'DynamoDBLocal_lib')}`,
     '-jar',
     join(jarDir, 'DynamoDBLocal.jar'),
-    '-inMemory',
+    ...(options.dbPath === undefined ? ['-inMemory'] : ['-dbPath', options.dbPath]),
     // One database for every access key and region: the test runner, the local runtime and the
     // CLI may use different dummy credentials and must still see the same tables.
     '-sharedDb',
@@ -229,7 +234,7 @@ async function startOnce(port: number, options: DynamoDbLocalOptions): Promise<D
   return { endpoint, port, pid: child.pid ?? -1, stop };
 }
 
-/** Starts an in-memory DynamoDB Local on a loopback port and resolves once it answers ListTables. */
+/** Starts DynamoDB Local (in memory, or on `dbPath`) on a loopback port; resolves once it answers ListTables. */
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
   let lastError: unknown;
   for (let attempt = 0; attempt < (options.port === undefined ? PORT_ATTEMPTS : 1); attempt++) {

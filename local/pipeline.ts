@@ -1,12 +1,5 @@
 import type { Kpis } from '../lambdas/core/kpi';
-import {
-  CreateTableCommand,
-  DescribeTableCommand,
-  DynamoDBClient,
-  GetItemCommand,
-  waitUntilTableExists,
-  type AttributeValue,
-} from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { Context } from 'aws-lambda';
@@ -14,8 +7,11 @@ import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { checkDump } from '../lambdas/core/dump';
 import { DumpflowError } from '../lambdas/core/errors';
-import { createTableInput } from '../lambdas/core/storage/table';
-import { KPI_SK, ledgerPk, summaryPk } from '../lambdas/core/storage/keys';
+import { createTable } from '../lambdas/core/storage/table';
+import { checkTableLayout } from '../lambdas/core/storage/layout';
+import { openLocalState, stateTableExists } from './state';
+import { ledgerPk, parseSummaryPk, summaryPk } from '../lambdas/core/storage/keys';
+import { kpiKey, kpisFromItem, type StoredKpis } from '../lambdas/core/kpi/kpi-item';
 import { readLedger, type LedgerEntry } from '../lambdas/core/storage/ledger';
 import { KPI_STREAM_FILTER_PATTERN } from '../lambdas/core/storage/stream-filter';
 import { CapacityMeter } from '../lambdas/core/storage/capacity';
@@ -51,6 +47,11 @@ export interface LocalPipelineOptions {
   readonly dynamoEndpoint?: string;
   /** @default `dumpflow-local-<time>` (a new stream-enabled table per pipeline) */
   readonly tableName?: string;
+  /**
+   * Keep the table in this directory (local/state.ts) and continue on what an earlier run stored
+   * there; the pipeline then starts its own DynamoDB Local on it. @default a table in memory
+   */
+  readonly stateDir?: string;
   /** Parser invocations at once (the dump queue mapping's MaximumConcurrency). @default 2 */
   readonly parserConcurrency?: number;
   /** Worker invocations at once (the fan-out queue mapping's MaximumConcurrency). @default 4 */
@@ -251,12 +252,22 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     active = false;
   });
   try {
-    let dynamo: DynamoDbLocal | undefined;
-    if (options.dynamoEndpoint === undefined) {
-      dynamo = await startDynamoDbLocal();
-      cleanups.push(() => dynamo!.stop());
+    let dynamoEndpoint: string;
+    let tableName = options.tableName ?? `dumpflow-local-${Date.now().toString(36)}`;
+    let tableExists = false;
+    if (options.stateDir !== undefined) {
+      const state = await openLocalState(options.stateDir);
+      cleanups.push(() => state.close());
+      dynamoEndpoint = state.endpoint;
+      tableName = state.tableName;
+      tableExists = await stateTableExists(state.endpoint);
+    } else if (options.dynamoEndpoint === undefined) {
+      const dynamo: DynamoDbLocal = await startDynamoDbLocal();
+      cleanups.push(() => dynamo.stop());
+      dynamoEndpoint = dynamo.endpoint;
+    } else {
+      dynamoEndpoint = options.dynamoEndpoint;
     }
-    const dynamoEndpoint = options.dynamoEndpoint ?? dynamo!.endpoint;
     const faults = options.faults;
     // The deployed maxReceiveCount, plus the deliveries `redeliver` adds on purpose.
     const maxReceiveCount = 5 + ((faults?.spec.redeliver ?? 1) - 1);
@@ -279,12 +290,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       for (const client of [dynamodb, streams, s3, sqs]) client.destroy();
     });
 
-    const tableName = options.tableName ?? `dumpflow-local-${Date.now().toString(36)}`;
-    await dynamodb.send(new CreateTableCommand(createTableInput(tableName, { stream: true })));
-    await waitUntilTableExists(
-      { client: dynamodb, maxWaitTime: 30, minDelay: 0.1, maxDelay: 1 },
-      { TableName: tableName },
-    );
+    if (tableExists) await checkTableLayout(dynamodb, tableName);
+    else await createTable(dynamodb, tableName, { stream: true });
     const described = await dynamodb.send(new DescribeTableCommand({ TableName: tableName }));
     const streamArn = described.Table?.LatestStreamArn;
     if (streamArn === undefined) {
@@ -366,7 +373,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       streamArn,
       handler: handlers.kpi,
       functionName: 'kpi',
-      startingPosition: 'TRIM_HORIZON',
+      // A kept table's stream still holds what earlier runs wrote; their KPIs are already stored.
+      startingPosition: tableExists ? 'LATEST' : 'TRIM_HORIZON',
       filterPatterns: [KPI_STREAM_FILTER_PATTERN],
       bisectBatchOnFunctionError: true,
       // The deployed mapping's retryAttempts (lib/config.ts kpiRetryAttempts).
@@ -505,14 +513,15 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     const kpis = async (): Promise<KpiRow[]> => {
       const rows: KpiRow[] = [];
       for (const pk of devices.keys()) {
+        const { patientId, deviceId } = parseSummaryPk(pk)!;
         const { Item } = await dynamodb.send(
           new GetItemCommand({
             TableName: tableName,
-            Key: { pk: { S: pk }, sk: { S: KPI_SK } },
+            Key: kpiKey(patientId, deviceId),
             ConsistentRead: true,
           }),
         );
-        if (Item) rows.push(kpiRow(Item));
+        if (Item) rows.push(kpiRowOf(kpisFromItem(Item)));
       }
       return rows.sort(
         (a, b) => a.patientId.localeCompare(b.patientId) || a.deviceId.localeCompare(b.deviceId),
@@ -566,19 +575,30 @@ async function messagesIn(sqs: SQSClient, queueUrl: string): Promise<number> {
   );
 }
 
-function kpiRow(item: Record<string, AttributeValue>): KpiRow {
-  const num = (name: string) => Number(item[name]?.N ?? 0);
-  const nullable = (name: string) => (item[name]?.N === undefined ? null : Number(item[name]?.N));
+/** What a run reports of a patient-device's KPIs: the spec's KPIs, without the item's bookkeeping. */
+function kpiRowOf(kpis: StoredKpis): KpiRow {
+  const {
+    patientId,
+    deviceId,
+    asOf,
+    usageDays,
+    compliancePct,
+    avgUsageMinutes,
+    ahi,
+    meanLeak,
+    alarms,
+    events,
+  } = kpis;
   return {
-    patientId: item['patientId']?.S ?? '',
-    deviceId: item['deviceId']?.S ?? '',
-    asOf: item['asOf']?.S ?? '',
-    usageDays: num('usageDays'),
-    compliancePct: num('compliancePct'),
-    avgUsageMinutes: num('avgUsageMinutes'),
-    ahi: nullable('ahi'),
-    meanLeak: nullable('meanLeak'),
-    alarms: num('alarms'),
-    events: num('events'),
+    patientId,
+    deviceId,
+    asOf,
+    usageDays,
+    compliancePct,
+    avgUsageMinutes,
+    ahi,
+    meanLeak,
+    alarms,
+    events,
   };
 }

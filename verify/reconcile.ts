@@ -6,12 +6,12 @@ import {
   fingerprintsEqual,
   fingerprintToHex,
 } from '../lambdas/core/storage/fingerprint';
-import { contentHashOf, daySeed, eventHash, saltOf, type Hash128 } from '../lambdas/core/storage/hash';
-import { dayLabel, dayTtl, eventSk } from '../lambdas/core/storage/keys';
+import { daySeed, eventHash, type Hash128 } from '../lambdas/core/storage/hash';
+import { dayLabel, dayTtl, pageSalt } from '../lambdas/core/storage/keys';
 import type { LedgerEntry } from '../lambdas/core/storage/ledger';
 import { isExpiredDay, prepareDump } from '../lambdas/core/storage/prepare';
 import { addEventToKpiInputs, emptyKpiInputs, type KpiInputs } from '../lambdas/core/storage/summary';
-import type { Difference, StoredContent, StoredDay, StoredDayIndex } from './types';
+import type { Difference, StoredContent, StoredDay, StoredDayIndex, StoredPage } from './types';
 
 /**
  * The pure half of `dumpflow verify`: given what the bucket and the table hold, the differences
@@ -29,15 +29,25 @@ function shortList(items: readonly string[], total: number): string {
   return items.join(', ') + (total > items.length ? ', ...' : '');
 }
 
-/** A device-day's stored events by identity; an identity held twice counts its items. */
+/** The events of the pages the summary counts (its generation), by identity; an identity held twice counts its copies. */
 export function indexStoredDay(day: StoredDay): Map<string, StoredContent> {
   const index = new Map<string, StoredContent>();
-  for (const event of day.events) {
-    const seen = index.get(event.sk);
-    if (seen) index.set(event.sk, { ...seen, items: seen.items + 1 });
-    else index.set(event.sk, { flags: event.flags, value: event.value, duration: event.duration, items: 1 });
+  for (const page of countedPages(day)) {
+    const e = page.events!;
+    for (let i = 0; i < e.length; i++) {
+      const key = identityKey(e, i);
+      const seen = index.get(key);
+      if (seen) index.set(key, { ...seen, copies: seen.copies + 1 });
+      else index.set(key, { flags: e.flags[i]!, value: e.value[i]!, duration: e.duration[i]!, copies: 1 });
+    }
   }
   return index;
+}
+
+/** The decodable pages of the summary's generation: what readers (and the workers' dedupe) see. */
+function countedPages(day: StoredDay): StoredPage[] {
+  const generation = day.summary?.generation;
+  return day.pages.filter((page) => page.generation === generation && page.events !== undefined);
 }
 
 function kpiInputsDiffer(a: KpiInputs, b: KpiInputs): string[] {
@@ -48,64 +58,81 @@ function kpiInputsDiffer(a: KpiInputs, b: KpiInputs): string[] {
 }
 
 /**
- * Check (c) and the event-level half of (b) for one device-day: no identity in two items, every
- * item under the salt its identity hashes to, and the summary (count, fingerprint, KPI inputs) and
- * the digest (exact identities and content hashes, pages 1..version) agreeing with the items.
+ * Check (c) and the event-level half of (b) for one device-day: its summary's pages 1..pages all
+ * present, decodable and each in the partition its number gives; no page of another generation
+ * (nothing counts it); no identity stored twice; and the summary's count, fingerprint and KPI
+ * inputs equal to those of the stored events.
  */
-export function reconcileDay(day: StoredDay, saltBuckets: number): Difference[] {
+export function reconcileDay(day: StoredDay): Difference[] {
   const subject = daySubject(day.patientId, day.deviceId, day.dayNumber);
   const differences: Difference[] = [];
+  const problems: string[] = [];
+  const { summary } = day;
   const seed = daySeed(day.patientId, day.deviceId, day.dayNumber);
 
-  const bySk = new Map<string, number>();
-  const misplaced: string[] = [];
-  let misplacedCount = 0;
-  const fingerprint = emptyFingerprint();
-  const inputs = emptyKpiInputs();
-  const hashes = new Map<string, number>();
-  const hash: Hash128 = [0, 0, 0, 0];
-  const dayStart = BigInt(day.dayNumber) * 86_400_000n;
-  for (const event of day.events) {
-    const wrongSalt = saltOf(event.msOfDay, event.seq, event.type, seed, saltBuckets) !== event.salt;
-    const wrongFields =
-      eventSk(event.msOfDay, event.seq, event.type) !== event.sk ||
-      event.ts !== (dayStart + BigInt(event.msOfDay)).toString();
-    if (wrongSalt || wrongFields) {
-      misplacedCount++;
-      if (misplaced.length < SHOWN_IDENTITIES) misplaced.push(`${event.salt}/${event.sk}`);
-    }
-    const items = (bySk.get(event.sk) ?? 0) + 1;
-    bySk.set(event.sk, items);
-    if (items > 1) continue;
-    eventHash(event.msOfDay, event.seq, event.type, event.flags, event.value, event.duration, seed, hash);
-    addHash(fingerprint, hash);
-    hashes.set(event.sk, contentHashOf(hash));
-    addEventToKpiInputs(inputs, event.type, event.value, event.duration);
+  const counted = day.pages.filter((page) => summary !== undefined && page.generation === summary.generation);
+  const uncounted = day.pages.length - counted.length;
+  if (summary === undefined && uncounted > 0) {
+    problems.push(`no day summary, but ${uncounted} event page(s)`);
+  } else if (uncounted > 0) {
+    problems.push(
+      `${uncounted} event page(s) of another generation than the summary's, which nothing counts`,
+    );
   }
-  if (misplacedCount > 0) {
+  const misplaced = counted.filter((page) => page.salt !== pageSalt(page.page, summary!.salts));
+  if (misplaced.length > 0) {
     differences.push({
       kind: 'EVENT_MISPLACED',
       subject,
-      detail: `${misplacedCount} event item(s) sit under a salt partition or carry a ts that their identity does not give (${shortList(misplaced, misplacedCount)}); readers looking in the right place miss them`,
+      detail: `${misplaced.length} event page(s) sit in a partition their page number does not give (${shortList(
+        misplaced.slice(0, SHOWN_IDENTITIES).map((page) => `page ${page.page} in partition ${page.salt}`),
+        misplaced.length,
+      )}); readers looking in the right place miss them`,
     });
   }
-  const duplicated = [...bySk].filter(([, items]) => items > 1);
+  if (summary !== undefined) {
+    const numbers = counted.map((page) => page.page);
+    const present = new Set(numbers);
+    const missing = Array.from({ length: summary.pages }, (_, i) => i + 1).filter((n) => !present.has(n));
+    if (missing.length > 0) {
+      problems.push(
+        `event page(s) ${shortList(missing.slice(0, 10).map(String), missing.length)} of 1..${summary.pages} (the summary's count) are missing`,
+      );
+    }
+    const extra = [...present].filter((n) => n > summary.pages);
+    if (extra.length > 0)
+      problems.push(`event page(s) ${extra.join(',')} are past the summary's ${summary.pages}`);
+    if (numbers.length !== present.size) problems.push('an event page number appears twice');
+  }
+  for (const page of counted.filter((p) => p.events === undefined)) {
+    problems.push(`event page ${page.page} does not decode (${page.error ?? 'unknown error'})`);
+  }
+
+  const index = indexStoredDay(day);
+  const duplicated = [...index].filter(([, content]) => content.copies > 1);
   if (duplicated.length > 0) {
     differences.push({
       kind: 'EVENT_DUPLICATED',
       subject,
-      detail: `${duplicated.length} identit${duplicated.length === 1 ? 'y is' : 'ies are'} stored in more than one event item (${shortList(
-        duplicated.slice(0, SHOWN_IDENTITIES).map(([sk, items]) => `${sk} x${items}`),
+      detail: `${duplicated.length} identit${duplicated.length === 1 ? 'y is' : 'ies are'} stored more than once (${shortList(
+        duplicated.slice(0, SHOWN_IDENTITIES).map(([key, content]) => `${key} x${content.copies}`),
         duplicated.length,
       )})`,
     });
   }
 
-  const problems: string[] = [];
-  const { summary } = day;
-  if (summary === undefined) {
-    if (bySk.size > 0) problems.push(`no day summary, but ${bySk.size} stored event(s)`);
-  } else {
+  if (summary !== undefined) {
+    const fingerprint = emptyFingerprint();
+    const inputs = emptyKpiInputs();
+    const hash: Hash128 = [0, 0, 0, 0];
+    for (const page of countedPages(day)) {
+      const e = page.events!;
+      for (let i = 0; i < e.length; i++) {
+        eventHash(e.msOfDay[i]!, e.seq[i]!, e.type[i]!, e.flags[i]!, e.value[i]!, e.duration[i]!, seed, hash);
+        addHash(fingerprint, hash);
+        addEventToKpiInputs(inputs, e.type[i]!, e.value[i]!, e.duration[i]!);
+      }
+    }
     problems.push(
       ...kpiInputsDiffer(summary.inputs, inputs).map((text) => `summary ${text} (summary != events)`),
     );
@@ -114,44 +141,6 @@ export function reconcileDay(day: StoredDay, saltBuckets: number): Difference[] 
         `summary fp ${fingerprintToHex(summary.fingerprint)} != ${fingerprintToHex(fingerprint)} of the stored events`,
       );
     }
-  }
-
-  const version = summary?.version ?? 0;
-  const versions = day.digestPages.map((page) => page.version);
-  const expectedVersions = Array.from({ length: version }, (_, i) => i + 1);
-  if (versions.join(',') !== expectedVersions.join(',')) {
-    problems.push(
-      `digest pages [${versions.slice(0, 10).join(',')}${versions.length > 10 ? ',...' : ''}] are not 1..${version} (the summary's version)`,
-    );
-  }
-  const digest = new Map<string, number>();
-  let digestEntries = 0;
-  for (const page of day.digestPages) {
-    const e = page.entries;
-    for (let i = 0; i < e.length; i++) {
-      digestEntries++;
-      digest.set(eventSk(e.msOfDay[i]!, e.seq[i]!, e.type[i]!), e.contentHash[i]!);
-    }
-  }
-  if (digestEntries !== digest.size)
-    problems.push(`the digest lists ${digestEntries - digest.size} identit(ies) twice`);
-  const notInDigest = [...hashes.keys()].filter((sk) => !digest.has(sk));
-  const notStored = [...digest.keys()].filter((sk) => !hashes.has(sk));
-  const otherHash = [...hashes].filter(([sk, h]) => digest.has(sk) && digest.get(sk) !== h).map(([sk]) => sk);
-  if (notInDigest.length > 0) {
-    problems.push(
-      `${notInDigest.length} stored event(s) missing from the digest (${shortList(notInDigest.slice(0, SHOWN_IDENTITIES), notInDigest.length)})`,
-    );
-  }
-  if (notStored.length > 0) {
-    problems.push(
-      `${notStored.length} digest entr(ies) with no event item (${shortList(notStored.slice(0, SHOWN_IDENTITIES), notStored.length)})`,
-    );
-  }
-  if (otherHash.length > 0) {
-    problems.push(
-      `${otherHash.length} digest content hash(es) differ from the stored content (${shortList(otherHash.slice(0, SHOWN_IDENTITIES), otherHash.length)})`,
-    );
   }
   if (problems.length > 0) {
     differences.push({ kind: 'DAY_INCONSISTENT', subject, detail: problems.join('; ') });

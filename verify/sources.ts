@@ -1,31 +1,31 @@
 import {
   GetItemCommand,
-  QueryCommand,
   ScanCommand,
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { ObjectTooLargeError, readObject } from '../lambdas/app/read-object';
-import { decodeDigestPage } from '../lambdas/core/storage/digest';
+import { decodePage, PageFormatError } from '../lambdas/core/page/codec';
 import {
   daySk,
-  DIGEST_PAGE_PREFIX,
-  digestPk,
   escapeId,
-  eventPk,
   LEDGER_SK,
+  PAGE_SK_PREFIX,
+  pageNumberFromSk,
+  pagePk,
   summaryPk,
-  versionFromDigestPageSk,
 } from '../lambdas/core/storage/keys';
+import { queryAll } from '../lambdas/core/storage/query';
 import { daySummaryFromItem } from '../lambdas/core/storage/summary';
 import type { LedgerObject } from './reconcile';
-import type { StoredDay, StoredEvent } from './types';
+import type { StoredDay, StoredPage } from './types';
 
 /**
  * The read side of `dumpflow verify`: the bucket's dumps and what the table holds for them. Keys
- * come from lambdas/core/storage/keys.ts, the same module the pipeline writes them with. Only
- * reads: ListObjectsV2, GetObject, HeadObject, GetItem, Query, and Scan for the ledger scan.
+ * come from lambdas/core/storage/keys.ts, the same module the pipeline writes them with, and pages
+ * decode with lambdas/core/page/codec.ts. Only reads: ListObjectsV2, GetObject, HeadObject,
+ * GetItem, Query, and Scan for the ledger scan.
  */
 
 export interface ListedObject {
@@ -93,48 +93,27 @@ export async function objectExists(
   }
 }
 
-async function queryAll(
-  client: DynamoDBClient,
-  input: ConstructorParameters<typeof QueryCommand>[0],
-): Promise<Record<string, AttributeValue>[]> {
-  const items: Record<string, AttributeValue>[] = [];
-  let startKey: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await client.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey }));
-    items.push(...(page.Items ?? []));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return items;
-}
-
-const EVENT_SK = /^(\d{8})-([0-9a-f]{8})-([0-9a-f]{4})$/;
-
-function storedEvent(salt: number, item: Record<string, AttributeValue>): StoredEvent {
-  const sk = item['sk']?.S ?? '';
-  const match = EVENT_SK.exec(sk);
-  const value = item['value'];
-  return {
-    salt,
-    sk,
-    msOfDay: match ? Number(match[1]) : -1,
-    seq: match ? Number.parseInt(match[2]!, 16) : Number(item['seq']?.N ?? -1),
-    type: match ? Number.parseInt(match[3]!, 16) : Number(item['type']?.N ?? -1),
-    flags: Number(item['flags']?.N ?? NaN),
-    // Number when DynamoDB's Number holds the double exactly, else its shortest text (event-item.ts).
-    value: Number(value?.N ?? value?.S ?? NaN),
-    duration: Number(item['duration']?.N ?? NaN),
-    ts: item['ts']?.N ?? '',
-  };
-}
-
 export interface TableRef {
   readonly dynamodb: DynamoDBClient;
   readonly tableName: string;
 }
 
+function storedPage(salt: number, item: Record<string, AttributeValue>): StoredPage {
+  const sk = item['sk']?.S ?? '';
+  const generation = sk.slice(PAGE_SK_PREFIX.length, sk.lastIndexOf('#'));
+  const page = pageNumberFromSk(sk);
+  try {
+    return { salt, generation, page, events: decodePage(item['d']?.B ?? new Uint8Array()) };
+  } catch (error) {
+    if (!(error instanceof PageFormatError)) throw error;
+    return { salt, generation, page, events: undefined, error: error.message };
+  }
+}
+
 /**
- * One device-day as stored: the event items of all `saltBuckets` partitions, the day summary and
- * every digest page, all read strongly consistent.
+ * One device-day as stored, read raw so that verify sees what readers would not: the summary and
+ * every page item of every generation in the first `salts` partitions (the summary's, or
+ * `saltBuckets` for a day without one), all read strongly consistent.
  */
 export async function readStoredDay(
   table: TableRef,
@@ -144,42 +123,29 @@ export async function readStoredDay(
   saltBuckets: number,
 ): Promise<StoredDay> {
   const { dynamodb, tableName } = table;
-  const partitions = Array.from({ length: saltBuckets }, (_, salt) =>
-    queryAll(dynamodb, {
-      TableName: tableName,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': { S: eventPk(salt, dayNumber, patientId, deviceId) } },
-      ConsistentRead: true,
-    }).then((items) => items.map((item) => storedEvent(salt, item))),
-  );
-  const summary = dynamodb.send(
+  const summaryItem = await dynamodb.send(
     new GetItemCommand({
       TableName: tableName,
       Key: { pk: { S: summaryPk(patientId, deviceId) }, sk: { S: daySk(dayNumber) } },
       ConsistentRead: true,
     }),
   );
-  const digest = queryAll(dynamodb, {
-    TableName: tableName,
-    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :page)',
-    ExpressionAttributeValues: {
-      ':pk': { S: digestPk(dayNumber, patientId, deviceId) },
-      ':page': { S: DIGEST_PAGE_PREFIX },
-    },
-    ConsistentRead: true,
-  });
-  const [events, summaryItem, pages] = await Promise.all([Promise.all(partitions), summary, digest]);
-  return {
-    patientId,
-    deviceId,
-    dayNumber,
-    events: events.flat(),
-    summary: summaryItem.Item ? daySummaryFromItem(summaryItem.Item) : undefined,
-    digestPages: pages.map((item) => ({
-      version: versionFromDigestPageSk(item['sk']?.S ?? ''),
-      entries: decodeDigestPage(item['d']?.B ?? new Uint8Array()),
-    })),
-  };
+  const summary = summaryItem.Item ? daySummaryFromItem(summaryItem.Item) : undefined;
+  const salts = Math.max(summary?.salts ?? 0, saltBuckets);
+  const partitions = await Promise.all(
+    Array.from({ length: salts }, (_, salt) =>
+      queryAll(dynamodb, {
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :page)',
+        ExpressionAttributeValues: {
+          ':pk': { S: pagePk(dayNumber, patientId, deviceId, salt) },
+          ':page': { S: PAGE_SK_PREFIX },
+        },
+        ConsistentRead: true,
+      }).then((items) => items.map((item) => storedPage(salt, item))),
+    ),
+  );
+  return { patientId, deviceId, dayNumber, summary, pages: partitions.flat() };
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { DigestEntries } from '../lambdas/core/storage/digest';
+import type { PageEvents } from '../lambdas/core/page/codec';
 import type { LedgerEntry } from '../lambdas/core/storage/ledger';
 import type { DaySummary } from '../lambdas/core/storage/summary';
 
@@ -13,13 +13,13 @@ export const DIFFERENCE_KINDS = [
   'NOT_COMPLETE',
   /** A COMPLETE ledger's counts or totals disagree with the file and the stored events. */
   'LEDGER_COUNTS',
-  /** Identities of a valid dump that no event item holds. */
+  /** Identities of a valid dump that no event page holds. */
   'EVENT_MISSING',
-  /** An identity held by more than one event item (two salt partitions). */
+  /** An identity held by more than one event page of a device-day (or twice in one page). */
   'EVENT_DUPLICATED',
-  /** An event item under a salt partition its identity does not hash to, or with fields that disagree with its key. */
+  /** An event page under a partition its page number does not give: readers never look there. */
   'EVENT_MISPLACED',
-  /** A device-day whose day summary or digest disagrees with its stored events. */
+  /** A device-day whose summary disagrees with its event pages, or whose pages are missing, corrupt or uncounted. */
   'DAY_INCONSISTENT',
   /** A malformed dump whose ledger is not REJECTED, or REJECTED with another code. */
   'NOT_REJECTED',
@@ -38,31 +38,25 @@ export interface Difference {
   readonly detail: string;
 }
 
-/** One device-day as the table holds it: every event item of every salt partition, the summary and the digest. */
+/** One event page item as found in the table, decoded (or why it could not be). */
+export interface StoredPage {
+  /** The salt partition it was found in. */
+  readonly salt: number;
+  readonly generation: string;
+  readonly page: number;
+  /** Its events in identity order; undefined when the page does not decode (`error` says why). */
+  readonly events: PageEvents | undefined;
+  readonly error?: string;
+}
+
+/** One device-day as the table holds it: its summary and every page item of every salt partition. */
 export interface StoredDay {
   readonly patientId: string;
   readonly deviceId: string;
   readonly dayNumber: number;
-  readonly events: readonly StoredEvent[];
   readonly summary: DaySummary | undefined;
-  /** Digest pages in version order. */
-  readonly digestPages: readonly { readonly version: number; readonly entries: DigestEntries }[];
-}
-
-/** One event item, read back from its key and attributes. */
-export interface StoredEvent {
-  /** The salt partition it was found in. */
-  readonly salt: number;
-  /** The sort key: msOfDay-seq-type, the identity within the device-day. */
-  readonly sk: string;
-  readonly msOfDay: number;
-  readonly seq: number;
-  readonly type: number;
-  readonly flags: number;
-  readonly value: number;
-  readonly duration: number;
-  /** The `ts` attribute as text (exact past 2^53). */
-  readonly ts: string;
+  /** Every page found, of any generation, in partition then page order. */
+  readonly pages: readonly StoredPage[];
 }
 
 /** The stored copy of one identity, for comparing a dump's copies against it. */
@@ -70,11 +64,11 @@ export interface StoredContent {
   readonly flags: number;
   readonly value: number;
   readonly duration: number;
-  /** Event items holding this identity (1 when all is well). */
-  readonly items: number;
+  /** Pages holding this identity (1 when all is well). */
+  readonly copies: number;
 }
 
-/** A device-day's stored events by identity (sort key). */
+/** A device-day's stored events by identity (dump.identityKey). */
 export type StoredDayIndex = ReadonlyMap<string, StoredContent>;
 
 export type { LedgerEntry };
@@ -87,10 +81,10 @@ export interface VerifyCounts {
   rejectedDumps: number;
   /** Valid records of valid dumps compared with the stored events (expired ones excluded). */
   recordsChecked: number;
-  /** Device-days whose summary, digest and events were cross-checked. */
+  /** Device-days whose summary and event pages were cross-checked. */
   deviceDays: number;
-  /** Event items read. */
-  eventItems: number;
+  /** Stored events read (from event pages). */
+  storedEvents: number;
   /** Ledger items scanned for missing objects (0 without the ledger scan). */
   ledgerItemsScanned: number;
 }

@@ -32,7 +32,7 @@ export interface VerifyStoreOptions {
   readonly prefix?: string;
   /** Where the parser files rejected copies; objects under it are not dumps. @default 'rejected/' */
   readonly rejectedPrefix?: string;
-  /** Event partitions per device-day: the largest SALT_BUCKETS ever deployed. @default 10 */
+  /** Page partitions read per device-day at least (the summary's own count when larger): the largest SALT_BUCKETS ever deployed. @default 10 */
   readonly saltBuckets?: number;
   /** Also Scan the table for ledger items whose object is gone (check e; reads the whole table). @default false */
   readonly scanLedger?: boolean;
@@ -108,7 +108,7 @@ export async function verifyStore(options: VerifyStoreOptions): Promise<VerifyRe
     rejectedDumps: 0,
     recordsChecked: 0,
     deviceDays: 0,
-    eventItems: 0,
+    storedEvents: 0,
     ledgerItemsScanned: 0,
   };
   const progress = (stage: VerifyProgress['stage'], done: number, total: number) =>
@@ -132,13 +132,15 @@ export async function verifyStore(options: VerifyStoreOptions): Promise<VerifyRe
     const cached = cache.get(key);
     if (cached) return cached;
     const day = await readStoredDay(table, patientId, deviceId, dayNumber, saltBuckets);
+    const index = indexStoredDay(day);
+    // An evicted day read again is not checked (or counted) twice.
     if (!checkedDays.has(key)) {
       checkedDays.add(key);
       counts.deviceDays++;
-      counts.eventItems += day.events.length;
-      differences.push(...reconcileDay(day, saltBuckets));
+      counts.storedEvents += index.size;
+      differences.push(...reconcileDay(day));
     }
-    const entry = { index: indexStoredDay(day), size: day.events.length };
+    const entry = { index, size: index.size };
     cache.set(key, entry);
     return entry;
   };
@@ -179,7 +181,7 @@ export async function verifyStore(options: VerifyStoreOptions): Promise<VerifyRe
     const days = new Map<number, Map<string, StoredContent>>();
     if (ledger !== undefined) {
       const wanted = daysToRead(decoded, ledger, retainedAt);
-      // A few device-days at once: each is 10 salt-partition Queries, a GetItem and a digest Query.
+      // A few device-days at once: each is a GetItem and a Query per page partition.
       for (let i = 0; i < wanted.length; i += 4) {
         const batch = wanted.slice(i, i + 4);
         const read = await Promise.all(batch.map((day) => storedDay(patientId, deviceId, day)));

@@ -6,6 +6,7 @@ import { DumpflowError } from '../core/errors';
 import {
   CapacityMeter,
   claimDump,
+  ensureTableLayout,
   ledgerPk,
   planFanOut,
   rejectDump,
@@ -79,6 +80,7 @@ export async function parseDump(deps: ParseDumpDeps, object: UploadedObject): Pr
   const meter = new CapacityMeter();
   const ledgerDeps = { client: deps.dynamodb, tableName: deps.tableName, meter };
 
+  await ensureTableLayout(deps.dynamodb, deps.tableName);
   const claim = await claimDump(ledgerDeps, ref, { uploadedAt: object.uploadedAt, now: deps.now() });
   if (claim.kind === 'finished') return { kind: 'already-finished', dumpId };
 

@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { decodeChunkMessage, writeChunk, type WriteChunkResult } from '../core/storage';
+import { decodeChunkMessage, ensureTableLayout, writeChunk, type WriteChunkResult } from '../core/storage';
 
 export interface ProcessChunkDeps {
   readonly dynamodb: DynamoDBClient;
@@ -9,8 +9,10 @@ export interface ProcessChunkDeps {
   readonly dayLeaseMs?: number;
 }
 
-/** One fan-out message: dedupe its device-day chunk against the day's digest and commit it exactly once. */
+/** One fan-out message: dedupe its device-day chunk against the day's stored events and commit it exactly once. */
 export async function processChunk(deps: ProcessChunkDeps, body: string): Promise<WriteChunkResult> {
+  const message = decodeChunkMessage(body);
+  await ensureTableLayout(deps.dynamodb, deps.tableName);
   return writeChunk(
     {
       client: deps.dynamodb,
@@ -18,6 +20,6 @@ export async function processChunk(deps: ProcessChunkDeps, body: string): Promis
       saltBuckets: deps.saltBuckets,
       ...(deps.dayLeaseMs !== undefined && { lockLeaseMs: deps.dayLeaseMs }),
     },
-    decodeChunkMessage(body),
+    message,
   );
 }

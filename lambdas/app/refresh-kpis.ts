@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { recomputeKpis, type RecomputeKpisResult } from '../core/kpi';
-import { parseSummaryPk } from '../core/storage';
+import { ensureTableLayout, parseSummaryPk } from '../core/storage';
 import { DumpflowError } from '../core/errors';
 
 export interface RefreshKpisDeps {
@@ -27,10 +27,9 @@ export class KpiRefresher {
           `stream record key ${summaryPartitionKey} is not a day summary's`,
         );
       }
-      running = recomputeKpis(
-        { client: this.deps.dynamodb, tableName: this.deps.tableName },
-        ids.patientId,
-        ids.deviceId,
+      const { dynamodb: client, tableName } = this.deps;
+      running = ensureTableLayout(client, tableName).then(() =>
+        recomputeKpis({ client, tableName }, ids.patientId, ids.deviceId),
       );
       this.pending.set(summaryPartitionKey, running);
     }

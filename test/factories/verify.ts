@@ -1,69 +1,80 @@
 import type { DumpEvent } from '../../lambdas/core/dump/types';
-import { allocateDigestEntries } from '../../lambdas/core/storage/digest';
+import { allocatePageEvents, type PageEvents } from '../../lambdas/core/page/codec';
 import { addHash, emptyFingerprint } from '../../lambdas/core/storage/fingerprint';
-import { contentHashOf, daySeed, eventHash, saltOf, type Hash128 } from '../../lambdas/core/storage/hash';
-import { eventSk } from '../../lambdas/core/storage/keys';
+import { daySeed, eventHash, type Hash128 } from '../../lambdas/core/storage/hash';
 import type { LedgerEntry } from '../../lambdas/core/storage/ledger';
 import { addEventToKpiInputs, emptyKpiInputs } from '../../lambdas/core/storage/summary';
-import type { StoredDay, StoredEvent } from '../../verify/types';
+import type { StoredDay } from '../../verify/types';
 import { MS_PER_DAY } from './events';
 
 export const PATIENT = 'PAT-1';
 export const DEVICE = 'DEV-1';
 export const SALT_BUCKETS = 10;
+export const GENERATION = 'gen1';
 
-/** The event item the worker writes for `e`, as verify reads it back. */
-export function storedEventOf(e: DumpEvent, patientId = PATIENT, deviceId = DEVICE): StoredEvent {
-  const dayNumber = Math.floor(e.timestamp / MS_PER_DAY);
-  const msOfDay = e.timestamp - dayNumber * MS_PER_DAY;
-  return {
-    salt: saltOf(msOfDay, e.seq, e.type, daySeed(patientId, deviceId, dayNumber), SALT_BUCKETS),
-    sk: eventSk(msOfDay, e.seq, e.type),
-    msOfDay,
-    seq: e.seq,
-    type: e.type,
-    flags: e.flags,
-    value: e.value,
-    duration: e.duration,
-    ts: String(e.timestamp),
-  };
+/** `events` of one day as a page holds them: in identity order, as columns. */
+export function pageEventsOf(events: readonly DumpEvent[]): PageEvents {
+  const sorted = [...events].sort((a, b) => a.timestamp - b.timestamp || a.seq - b.seq || a.type - b.type);
+  const page = allocatePageEvents(sorted.length);
+  sorted.forEach((e, i) => {
+    page.msOfDay[i] = e.timestamp - Math.floor(e.timestamp / MS_PER_DAY) * MS_PER_DAY;
+    page.seq[i] = e.seq;
+    page.type[i] = e.type;
+    page.flags[i] = e.flags;
+    page.value[i] = e.value;
+    page.duration[i] = e.duration;
+  });
+  return page;
 }
 
 /**
- * A device-day stored as one commit would leave it: the first copy of each identity as an event
- * item, the day summary (count, fingerprint, KPI inputs) and digest page 1 describing exactly those.
+ * A device-day stored as one commit would leave it: the first copy of each identity in page 1
+ * (partition 0) and the day summary (count, fingerprint, KPI inputs, one page) describing exactly those.
  */
 export function storedDayOf(dayNumber: number, events: readonly DumpEvent[]): StoredDay {
   const seed = daySeed(PATIENT, DEVICE, dayNumber);
-  const first = new Map<string, StoredEvent>();
+  const first = new Map<string, DumpEvent>();
   for (const e of events) {
-    const item = storedEventOf(e);
-    if (Math.floor(e.timestamp / MS_PER_DAY) === dayNumber && !first.has(item.sk)) first.set(item.sk, item);
+    const id = `${e.timestamp}/${e.seq}/${e.type}`;
+    if (Math.floor(e.timestamp / MS_PER_DAY) === dayNumber && !first.has(id)) first.set(id, e);
   }
-  const items = [...first.values()];
+  const page = pageEventsOf([...first.values()]);
   const fingerprint = emptyFingerprint();
   const inputs = emptyKpiInputs();
-  const digest = allocateDigestEntries(items.length);
   const hash: Hash128 = [0, 0, 0, 0];
-  items.forEach((item, i) => {
-    eventHash(item.msOfDay, item.seq, item.type, item.flags, item.value, item.duration, seed, hash);
+  for (let i = 0; i < page.length; i++) {
+    eventHash(
+      page.msOfDay[i]!,
+      page.seq[i]!,
+      page.type[i]!,
+      page.flags[i]!,
+      page.value[i]!,
+      page.duration[i]!,
+      seed,
+      hash,
+    );
     addHash(fingerprint, hash);
-    addEventToKpiInputs(inputs, item.type, item.value, item.duration);
-    digest.msOfDay[i] = item.msOfDay;
-    digest.seq[i] = item.seq;
-    digest.type[i] = item.type;
-    digest.contentHash[i] = contentHashOf(hash);
-  });
+    addEventToKpiInputs(inputs, page.type[i]!, page.value[i]!, page.duration[i]!);
+  }
   return {
     patientId: PATIENT,
     deviceId: DEVICE,
     dayNumber,
-    events: items,
     summary:
-      items.length === 0
+      page.length === 0
         ? undefined
-        : { patientId: PATIENT, deviceId: DEVICE, dayNumber, version: 1, fingerprint, inputs },
-    digestPages: items.length === 0 ? [] : [{ version: 1, entries: digest }],
+        : {
+            patientId: PATIENT,
+            deviceId: DEVICE,
+            dayNumber,
+            version: 1,
+            generation: GENERATION,
+            pages: 1,
+            salts: SALT_BUCKETS,
+            fingerprint,
+            inputs,
+          },
+    pages: page.length === 0 ? [] : [{ salt: 0, generation: GENERATION, page: 1, events: page }],
   };
 }
 

@@ -31,7 +31,7 @@ function hex32(value: number): string {
  * digits (lower case). Equal keys on the same (patientId, deviceId, dayNumber) mean the same event;
  * keys sort in time order, then seq, then type.
  */
-export function identityKey(events: EventColumns, i: number): string {
+export function identityKey(events: Pick<EventColumns, 'msOfDay' | 'seq' | 'type'>, i: number): string {
   const ms = events.msOfDay[i]!;
   const high = Math.floor(ms / 10_000);
   return `${DEC4[high]!}${DEC4[ms - high * 10_000]!}-${hex32(events.seq[i]!)}-${hex16(events.type[i]!)}`;

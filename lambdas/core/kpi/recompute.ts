@@ -1,14 +1,11 @@
-import {
-  PutItemCommand,
-  QueryCommand,
-  type AttributeValue,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import { PutItemCommand, QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CapacityMeter, type CapacityTotals } from '../storage/capacity';
 import { DAY_SUMMARY_SORT_KEY_PREFIX } from '../storage/stream-filter';
-import { daySk, KPI_SK, summaryPk } from '../storage/keys';
+import { daySk, summaryPk } from '../storage/keys';
+import { queryItems } from '../storage/query';
 import { daySummaryFromItem } from '../storage/summary';
 import { computeKpis, WINDOW_DAYS, type DayKpiInputs, type Kpis } from './compute';
+import { kpiItem } from './kpi-item';
 
 export interface RecomputeKpisDeps {
   readonly client: DynamoDBClient;
@@ -23,9 +20,6 @@ export interface RecomputeKpisResult {
   readonly kpis?: Kpis;
   readonly capacity: CapacityTotals;
 }
-
-const n = (value: number): AttributeValue => ({ N: String(value) });
-const nullable = (value: number | null): AttributeValue => (value === null ? { NULL: true } : n(value));
 
 /**
  * Recomputes one (patient, device)'s KPIs from its day summaries and puts the KPI item
@@ -58,50 +52,30 @@ export async function recomputeKpis(
   const asOf = daySummaryFromItem(newest).dayNumber;
 
   const days: DayKpiInputs[] = [];
-  let startKey: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await deps.client.send(
-      new QueryCommand({
-        TableName: deps.tableName,
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: {
-          ':pk': { S: pk },
-          ':from': { S: daySk(asOf - (WINDOW_DAYS - 1)) },
-          ':to': { S: daySk(asOf) },
-        },
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-        ReturnConsumedCapacity: 'TOTAL',
-      }),
-    );
-    meter.record('read', page.ConsumedCapacity);
-    for (const item of page.Items ?? []) {
-      const summary = daySummaryFromItem(item);
-      days.push({ dayNumber: summary.dayNumber, ...summary.inputs });
-    }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  const window = queryItems(
+    deps.client,
+    {
+      TableName: deps.tableName,
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: {
+        ':pk': { S: pk },
+        ':from': { S: daySk(asOf - (WINDOW_DAYS - 1)) },
+        ':to': { S: daySk(asOf) },
+      },
+      ConsistentRead: true,
+    },
+    meter,
+  );
+  for await (const item of window) {
+    const summary = daySummaryFromItem(item);
+    days.push({ dayNumber: summary.dayNumber, ...summary.inputs });
+  }
 
   const kpis = computeKpis(days, asOf);
   const response = await deps.client.send(
     new PutItemCommand({
       TableName: deps.tableName,
-      Item: {
-        pk: { S: pk },
-        sk: { S: KPI_SK },
-        patientId: { S: patientId },
-        deviceId: { S: deviceId },
-        asOf: { S: kpis.asOf },
-        windowStart: { S: kpis.windowStart },
-        usageDays: n(kpis.usageDays),
-        compliancePct: n(kpis.compliancePct),
-        avgUsageMinutes: n(kpis.avgUsageMinutes),
-        ahi: nullable(kpis.ahi),
-        meanLeak: nullable(kpis.meanLeak),
-        alarms: n(kpis.alarms),
-        events: n(kpis.events),
-        computedAt: n((deps.clock ?? Date.now)()),
-      },
+      Item: kpiItem({ ...kpis, patientId, deviceId, computedAt: (deps.clock ?? Date.now)() }),
       ReturnConsumedCapacity: 'TOTAL',
     }),
   );

@@ -1,16 +1,5 @@
 import { DumpflowError } from '../errors';
 
-/** Items stayed unprocessed or throttled through every retry; the message is retried by the queue. */
-export class WriteRetriesExhaustedError extends DumpflowError {
-  constructor(unprocessed: number, attempts: number, cause?: unknown) {
-    super(
-      'E_WRITE_RETRIES_EXHAUSTED',
-      `${unprocessed} item(s) were still not written after ${attempts} attempts (DynamoDB throttled or left them unprocessed); the chunk will be retried from the queue`,
-      { cause },
-    );
-  }
-}
-
 /** Another worker kept the device-day locked for longer than this worker waits. */
 export class DayBusyError extends DumpflowError {
   constructor(day: string, waitedMs: number) {
@@ -43,5 +32,26 @@ export class ChunkMessageError extends DumpflowError {
 export class StoredItemError extends DumpflowError {
   constructor(message: string) {
     super('E_STORED_ITEM', message);
+  }
+}
+
+/**
+ * A device-day's summary counts pages that are not in the table: they were deleted (TTL removes a
+ * day's items in any order near the end of its retention, or an erasure is under way). Nothing is
+ * classified against an incomplete day; the chunk goes back to the queue.
+ */
+export class DayPagesMissingError extends DumpflowError {
+  constructor(dayNumber: number, page: number, pages: number) {
+    super(
+      'E_DAY_PAGES_MISSING',
+      `event page ${page} of ${pages} of day ${dayNumber} is missing although its summary counts it (deleted by TTL or an erasure); the chunk will be retried from the queue`,
+    );
+  }
+}
+
+/** The table holds another storage layout than this code reads and writes (layout.ts). */
+export class TableLayoutError extends DumpflowError {
+  constructor(message: string) {
+    super('E_TABLE_LAYOUT', message);
   }
 }

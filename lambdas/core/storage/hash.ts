@@ -121,21 +121,6 @@ export function daySeed(patientId: string, deviceId: string, dayNumber: number):
   return murmur3x86_32(Buffer.from(`${patientId}\0${deviceId}\0${dayNumber}`, 'latin1'));
 }
 
-/**
- * Salt bucket of an event: a hash of its identity only (never its content), so every copy of an
- * event maps to the same key. MurmurHash3 finaliser over the identity words; cheap and
- * well spread.
- */
-export function saltOf(msOfDay: number, seq: number, type: number, seed: number, buckets: number): number {
-  const h = fmix32(
-    (Math.imul(msOfDay ^ seed, 0x9e3779b1) ^
-      rotl(Math.imul(seq, 0x85ebca6b), 13) ^
-      Math.imul(type + 1, 0xc2b2ae35)) >>>
-      0,
-  );
-  return h % buckets;
-}
-
 // Reading a double's bit pattern as two u32 words without allocating.
 const scratchF64 = new Float64Array(1);
 const scratchU32 = new Uint32Array(scratchF64.buffer);
@@ -171,13 +156,4 @@ export function eventHash(
     seed,
     out,
   );
-}
-
-/**
- * The digest's 32-bit content hash is limb 0 of eventHash: two copies with the same identity
- * hash the same identity words, so their hashes differ exactly when their content does (up to a
- * 2^-32 chance, which would count a conflicting copy as a plain duplicate).
- */
-export function contentHashOf(hash: Hash128): number {
-  return hash[0];
 }

@@ -1,15 +1,16 @@
 /**
  * Storage core: the one table's keys and items, the parser's whole-day shortcut and chunking,
- * the worker's exactly-once chunk commit, and the dump ledger. Item layout: docs/data-model.md.
+ * the worker's exactly-once chunk commit into event pages, reading stored events back, and the
+ * dump ledger. Item layout: docs/data-model.md.
  */
 export { TABLE_DEFINITION, createTableInput, type CreateTableInputOptions } from './table';
 export * from './keys';
 export { CapacityMeter, type CapacityTotals } from './capacity';
-export { batchWriteAll, BATCH_SIZE, type BatchWriterOptions, type Item } from './batch-writer';
 export { defaultTiming, backoffDelay, isThrottlingError, type RetryTiming } from './retry';
 export {
-  WriteRetriesExhaustedError,
   DayBusyError,
+  DayPagesMissingError,
+  TableLayoutError,
   CommitContentionError,
   ChunkMessageError,
   StoredItemError,
@@ -33,7 +34,18 @@ export {
   type ChunkMessage,
   type ChunkEvents,
 } from './chunk-message';
-export { writeChunk, type WriteChunkDeps, type WriteChunkResult, type ChunkOutcome } from './write-chunk';
+export { writeChunk, type WriteChunkDeps, type WriteChunkResult } from './write-chunk';
+export { classifyChunk, type ChunkOutcome, type Classified } from './classify';
+export { MAX_EVENTS_PER_PAGE, readPages, mergePages, partitionsHolding } from './pages';
+export {
+  LAYOUT_VERSION,
+  checkTableLayout,
+  ensureTableLayout,
+  readTableLayout,
+  stampTableLayout,
+  stampLayoutInput,
+} from './layout';
+export { queryItems, queryAll, type StoredItem } from './query';
 export {
   claimDump,
   rejectDump,

@@ -58,18 +58,9 @@ export function dayTtl(dayNumber: number): number {
   return (dayNumber + RETENTION_DAYS + 1) * SECONDS_PER_DAY;
 }
 
-// ---- events -------------------------------------------------------------------------------
-
-export function eventPk(salt: number, dayNumber: number, patientId: string, deviceId: string): string {
-  return `${salt}#${dayToken(dayNumber)}#${escapeId(patientId)}#${escapeId(deviceId)}`;
-}
-
-/**
- * `MMMMMMMM-SSSSSSSS-TTTT`: msOfDay (8 decimal digits), seq (8 hex), type (4 hex). Fixed width,
- * so sort keys order by time, then seq, then type; equal within a device-day means same event.
- */
-export function eventSk(msOfDay: number, seq: number, type: number): string {
-  return `${pad(msOfDay, 8)}-${seq.toString(16).padStart(8, '0')}-${type.toString(16).padStart(4, '0')}`;
+/** True once a day's items may be deleted by TTL at any moment, in any order (wall clock `nowMs`). */
+export function isPastRetention(dayNumber: number, nowMs: number): boolean {
+  return nowMs >= dayTtl(dayNumber) * 1000;
 }
 
 // ---- day summaries and KPIs ---------------------------------------------------------------
@@ -101,27 +92,65 @@ export function dayNumberFromDaySk(sk: string): number | undefined {
 /** Not DAY#-prefixed, so KPI writes never wake the KPI function again. */
 export const KPI_SK = 'KPI';
 
-// ---- day digest and day lock --------------------------------------------------------------
+// ---- event pages and the day lease ---------------------------------------------------------
 
-/** Own partition per device-day: a year dump commits 365 digests at once without a hot key. */
-export function digestPk(dayNumber: number, patientId: string, deviceId: string): string {
+/**
+ * Event pages of a device-day, spread over `salts` partitions (page n lives in partition
+ * (n - 1) mod salts), so even a device-day with hundreds of pages never concentrates its writes
+ * on one partition key. The summary records generation, page count and salts, so a reader
+ * computes exactly which partitions hold which pages.
+ */
+export function pagePk(dayNumber: number, patientId: string, deviceId: string, salt: number): string {
+  return `E#${dayToken(dayNumber)}#${escapeId(patientId)}#${escapeId(deviceId)}#${salt}`;
+}
+
+/** The partition page `page` (1-based) of a generation with `salts` partitions lives in. */
+export function pageSalt(page: number, salts: number): number {
+  return (page - 1) % salts;
+}
+
+export const PAGE_SK_PREFIX = 'P#';
+const PAGE_NUMBER_WIDTH = 6;
+/** Pages per device-day generation the fixed-width sort key can number. */
+export const MAX_PAGES_PER_DAY = 10 ** PAGE_NUMBER_WIDTH - 1;
+
+/**
+ * `P#{generation}#{page:6}`. The generation is fixed when a day's summary is created, so pages
+ * that outlive their summary (TTL deletes items in any order) can never be mistaken for, or
+ * collide with, the pages of a summary created later for the same day.
+ */
+export function pageSk(generation: string, page: number): string {
+  return `${PAGE_SK_PREFIX}${generation}#${pad(page, PAGE_NUMBER_WIDTH)}`;
+}
+
+export function pageNumberFromSk(sk: string): number {
+  return Number(sk.slice(sk.lastIndexOf('#') + 1));
+}
+
+/** The device-day's own partition, holding only its lease: a year dump's 365 leases never share a key. */
+export function dayPk(dayNumber: number, patientId: string, deviceId: string): string {
   return `D#${dayToken(dayNumber)}#${escapeId(patientId)}#${escapeId(deviceId)}`;
 }
 
-export const DIGEST_PAGE_PREFIX = 'P#';
-const VERSION_WIDTH = 10;
-
-/** Page written by the commit that moved the summary to `version`; zero-padded so pages sort. */
-export function digestPageSk(version: number): string {
-  return `${DIGEST_PAGE_PREFIX}${pad(version, VERSION_WIDTH)}`;
-}
-
-export function versionFromDigestPageSk(sk: string): number {
-  return Number(sk.slice(DIGEST_PAGE_PREFIX.length));
-}
-
-/** Lives beside the digest pages (same partition), outside the P# range. */
 export const DAY_LOCK_SK = 'LOCK';
+
+// ---- devices of a patient and the table's layout ---------------------------------------------
+
+/** One item per device a patient has stored events from: `dumpflow kpis --patient` and erasure list them. */
+export function patientDevicesPk(patientId: string): string {
+  return `I#${escapeId(patientId)}`;
+}
+
+export function patientDeviceSk(deviceId: string): string {
+  return `DEVICE#${escapeId(deviceId)}`;
+}
+
+export function deviceIdFromSk(sk: string): string | undefined {
+  return sk.startsWith('DEVICE#') ? unescapeId(sk.slice('DEVICE#'.length)) : undefined;
+}
+
+/** The item recording which storage layout the table holds (layout.ts). */
+export const LAYOUT_KEY = { pk: 'META', sk: 'LAYOUT' } as const;
 
 // ---- dump ledger --------------------------------------------------------------------------
 

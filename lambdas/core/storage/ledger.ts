@@ -11,7 +11,16 @@ import {
 import { RECORD_ERROR_CODES, type RejectedRecordCounts } from '../dump/types';
 import { CapacityMeter } from './capacity';
 import { StoredItemError } from './errors';
-import { CHUNK_SK_PREFIX, LEDGER_SK, ledgerPk, PLAN_SK, RETENTION_DAYS, type DumpRef } from './keys';
+import {
+  CHUNK_SK_PREFIX,
+  LEDGER_SK,
+  ledgerPk,
+  patientDeviceSk,
+  patientDevicesPk,
+  PLAN_SK,
+  RETENTION_DAYS,
+  type DumpRef,
+} from './keys';
 
 /**
  * The dump ledger: one item per uploaded object version (pk L#{bucket}/{key}#{version}, sk LEDGER)
@@ -280,6 +289,9 @@ export async function rejectDump(
 }
 
 export interface StartProcessingInput {
+  /** Whose dump it is (from its header): recorded on the ledger, and the device registered under the patient. */
+  readonly patientId: string;
+  readonly deviceId: string;
   readonly counts: DumpCounts;
   readonly settledDuplicates: number;
   readonly settledConflicts: number;
@@ -321,6 +333,8 @@ export async function startProcessing(
     ':sc': n(input.settledConflicts),
     ':expected': n(input.chunkIds.length),
     ':now': n(now),
+    ':patient': { S: input.patientId },
+    ':device': { S: input.deviceId },
   };
   const assignments: Record<string, string> = {
     status: ':status',
@@ -331,6 +345,8 @@ export async function startProcessing(
     settledDuplicates: ':sd',
     settledConflicts: ':sc',
     chunksExpected: ':expected',
+    patientId: ':patient',
+    deviceId: ':device',
     processingAt: ':now',
     updatedAt: ':now',
   };
@@ -364,6 +380,18 @@ export async function startProcessing(
                       sk: { S: PLAN_SK },
                       chunkIds: { S: input.chunkIds.join(',') },
                       ttl: n(ledgerTtl(now)),
+                    },
+                  },
+                },
+                // Idempotent and unconditional: the patient's device list (kpis --patient, erasure).
+                {
+                  Put: {
+                    TableName: deps.tableName,
+                    Item: {
+                      pk: { S: patientDevicesPk(input.patientId) },
+                      sk: { S: patientDeviceSk(input.deviceId) },
+                      patientId: { S: input.patientId },
+                      deviceId: { S: input.deviceId },
                     },
                   },
                 },

@@ -14,16 +14,17 @@ import { DAY_LOCK_SK } from './keys';
 import { backoffDelay, type RetryTiming } from './retry';
 
 /**
- * A lease on one device-day, held while a worker writes new events and commits them.
+ * A lease on one device-day, held from a worker's read of the day to its commit.
  *
- * Why: BatchWriteItem cannot be conditional. Two workers that both saw identity X as new (two
- * dumps with conflicting copies of X) would both write X's item; the one whose commit loses
- * could overwrite the winner's content after the fact, leaving the stored event different from
- * the digest and the KPI inputs. Holding the lease from the event writes to the commit makes
- * "first stored wins" true for the event items too. Chunks of different device-days never wait.
+ * Why: every commit of a device-day is guarded by the summary's version, so correctness never
+ * depends on the lease; contention does. Without it, chunks of one day that arrive together (the
+ * parts of a dense day, overlapping uploads of one device) would all read, classify and try to
+ * commit, and all but one would be cancelled and start over, again and again. With it they take
+ * turns, and each reads only the pages committed since it last looked. The lease's release is part
+ * of the commit transaction (releaseDayLockItem), so a writer whose lease expired or was taken
+ * over cannot commit: it cannot change stored state, however long it stalled.
  *
- * The lease expires (a crashed worker cannot block a day for longer than leaseMs); the worker's
- * time limit must be shorter than the lease so a stalled worker cannot write after losing it.
+ * The lease expires, so a crashed worker blocks its day for at most leaseMs.
  */
 export interface DayLockDeps {
   readonly client: DynamoDBClient;

@@ -31,6 +31,8 @@ export async function planFanOut(
   );
   const plans = planChunks(prepared, settled.remainingDays, { maxEvents: options.maxChunkEvents });
   const started = await startProcessing(deps, ledger.dumpId, {
+    patientId: prepared.patientId,
+    deviceId: prepared.deviceId,
     counts: {
       records: prepared.records,
       valid: prepared.valid,

@@ -56,13 +56,21 @@ export function addKpiInputs(target: KpiInputs, other: KpiInputs): void {
 /**
  * One device-day's summary item (sk DAY#...). `count` (= inputs.events) and `fingerprint`
  * describe exactly the set of stored (identity, content) pairs; `version` counts commits and
- * guards them (optimistic concurrency) and names the newest digest page.
+ * guards them (optimistic concurrency). The stored events themselves are pages 1..`pages` of
+ * `generation`, spread over `salts` partitions (keys.pagePk), each written in the commit that
+ * moved the summary past it.
  */
 export interface DaySummary {
   readonly patientId: string;
   readonly deviceId: string;
   readonly dayNumber: number;
   readonly version: number;
+  /** Fixed when the summary is created ('' before): names this day's pages (keys.pageSk). */
+  readonly generation: string;
+  /** Event pages committed so far. */
+  readonly pages: number;
+  /** Partitions the generation's pages are spread over (SALT_BUCKETS when it was created). */
+  readonly salts: number;
   readonly fingerprint: Fingerprint;
   readonly inputs: KpiInputs;
 }
@@ -73,6 +81,9 @@ export function emptyDaySummary(patientId: string, deviceId: string, dayNumber: 
     deviceId,
     dayNumber,
     version: 0,
+    generation: '',
+    pages: 0,
+    salts: 1,
     fingerprint: emptyFingerprint(),
     inputs: emptyKpiInputs(),
   };
@@ -89,6 +100,9 @@ export function daySummaryItem(summary: DaySummary): Record<string, AttributeVal
     deviceId: { S: summary.deviceId },
     dayNumber: n(summary.dayNumber),
     version: n(summary.version),
+    generation: { S: summary.generation },
+    pages: n(summary.pages),
+    salts: n(summary.salts),
     count: n(inputs.events),
     fp: { S: fingerprintToHex(summary.fingerprint) },
     therapySeconds: n(inputs.therapySeconds),
@@ -120,6 +134,9 @@ export function daySummaryFromItem(item: Record<string, AttributeValue>): DaySum
     deviceId: str(item, 'deviceId'),
     dayNumber: num(item, 'dayNumber'),
     version: num(item, 'version'),
+    generation: str(item, 'generation'),
+    pages: num(item, 'pages'),
+    salts: num(item, 'salts'),
     fingerprint: fingerprintFromHex(str(item, 'fp')),
     inputs: {
       events: num(item, 'count'),

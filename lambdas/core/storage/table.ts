@@ -1,4 +1,10 @@
-import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  waitUntilTableExists,
+  type CreateTableCommandInput,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { stampTableLayout } from './layout';
 
 /**
  * The one table's shape. Tests, the local runtime and the CDK stack all build the table from
@@ -41,4 +47,21 @@ export function createTableInput(
       ? { StreamSpecification: { StreamEnabled: true, StreamViewType: streamViewType } }
       : {}),
   };
+}
+
+/**
+ * Creates the table, waits until it is active and stamps its storage layout (layout.ts): how the
+ * local runtime, tests and benchmarks get a table (on AWS the Data stack creates and stamps it).
+ */
+export async function createTable(
+  client: DynamoDBClient,
+  tableName: string,
+  options: CreateTableInputOptions = {},
+): Promise<void> {
+  await client.send(new CreateTableCommand(createTableInput(tableName, options)));
+  await waitUntilTableExists(
+    { client, maxWaitTime: 60, minDelay: 0.1, maxDelay: 1 },
+    { TableName: tableName },
+  );
+  await stampTableLayout(client, tableName);
 }

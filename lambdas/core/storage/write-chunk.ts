@@ -3,50 +3,37 @@ import {
   ConditionalCheckFailedException,
   GetItemCommand,
   PutItemCommand,
-  QueryCommand,
   TransactWriteItemsCommand,
-  type AttributeValue,
   type DynamoDBClient,
-  type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
-import { batchWriteAll, type BatchWriterOptions } from './batch-writer';
+import type { PageEvents } from '../page/codec';
 import { CapacityMeter, type CapacityTotals } from './capacity';
 import type { ChunkMessage } from './chunk-message';
-import { allocateDigestEntries, decodeDigestPage, DigestIndex, encodeDigestPage } from './digest';
-import { CommitContentionError } from './errors';
-import { eventItem } from './event-item';
-import { addHash } from './fingerprint';
-import { contentHashOf, daySeed, eventHash, type Hash128 } from './hash';
-import { chunkSk, dayLabel, dayTtl, daySk, digestPageSk, digestPk, summaryPk } from './keys';
+import { outcomeFromItem, outcomeItem, outcomeKey } from './chunk-outcome';
+import { classifyChunk, type ChunkOutcome } from './classify';
+import { commitTransaction } from './commit';
+import { CommitContentionError, DayPagesMissingError, StoredItemError } from './errors';
+import { daySeed } from './hash';
+import { dayPk, daySk, isPastRetention, summaryPk } from './keys';
 import { markChunkDone, type DumpCompletion } from './ledger';
-import {
-  acquireDayLock,
-  acquireDayLockIf,
-  releaseDayLock,
-  releaseDayLockItem,
-  type DayLockDeps,
-} from './lock';
+import { acquireDayLock, acquireDayLockIf, releaseDayLock, type DayLockDeps } from './lock';
+import { mergePages, readPages } from './pages';
 import { backoffDelay, defaultTiming, type RetryTiming } from './retry';
-import {
-  addEventToKpiInputs,
-  daySummaryFromItem,
-  daySummaryItem,
-  emptyDaySummary,
-  type DaySummary,
-} from './summary';
+import { daySummaryFromItem, emptyDaySummary, type DaySummary } from './summary';
+
+export type { ChunkOutcome } from './classify';
 
 export interface WriteChunkDeps {
   readonly client: DynamoDBClient;
   readonly tableName: string;
-  /** SALT_BUCKETS: event partitions per device-day. @default 10 */
+  /** SALT_BUCKETS: partitions a new device-day's event pages are spread over. @default 10 */
   readonly saltBuckets?: number;
   /** Wall clock (ms) for leases and completion time; not the pinned processing time. @default Date.now */
   readonly clock?: () => number;
   readonly timing?: RetryTiming;
   /** Accumulates this chunk's capacity; a fresh one per call when omitted. */
   readonly meter?: CapacityMeter;
-  readonly batch?: Omit<BatchWriterOptions, 'meter' | 'timing'>;
-  /** Device-day lease; must exceed the worker's time limit. @default 120000 */
+  /** Device-day lease (DAY_LEASE_MS). @default 120000 */
   readonly lockLeaseMs?: number;
   /** How long to wait for a busy device-day before handing the chunk back to the queue. @default 20000 */
   readonly lockWaitMs?: number;
@@ -54,20 +41,12 @@ export interface WriteChunkDeps {
   readonly maxCommitAttempts?: number;
 }
 
-export interface ChunkOutcome {
-  /** Records the chunk stands for (every copy). */
-  readonly records: number;
-  readonly stored: number;
-  readonly duplicates: number;
-  readonly conflicts: number;
-}
-
 export interface WriteChunkResult {
   readonly dumpId: string;
   readonly chunkId: string;
   /** True when an earlier delivery had committed the chunk (nothing written this time). */
   readonly alreadyCommitted: boolean;
-  /** True when the empty-day hint held: the chunk was written and committed without a read. */
+  /** True when the empty-day hint held: the chunk was committed without a read. */
   readonly fastPath: boolean;
   readonly outcome: ChunkOutcome;
   readonly commitAttempts: number;
@@ -76,131 +55,77 @@ export interface WriteChunkResult {
   readonly completion?: DumpCompletion;
 }
 
-interface Classified {
-  readonly outcome: ChunkOutcome;
-  /** Chunk event indices to store (first copy of each new identity). */
-  readonly fresh: number[];
-  /** Their 128-bit hashes, 4 limbs each. */
-  readonly freshHashes: Uint32Array;
-}
-
-/**
- * Classifies a chunk against what the device-day holds: per identity (its variants are adjacent),
- * new when the digest lacks it (the first variant is stored, later variants are duplicates and
- * conflicts), else every copy is a duplicate and copies whose content hash differs from the
- * stored one are conflicts.
- */
-function classify(message: ChunkMessage, digest: DigestIndex, seed: number): Classified {
-  const e = message.events;
-  const fresh: number[] = [];
-  const hashes: number[] = [];
-  const hash: Hash128 = [0, 0, 0, 0];
-  let records = 0;
-  let duplicates = 0;
-  let conflicts = 0;
-  let k = 0;
-  while (k < e.length) {
-    let end = k + 1;
-    while (
-      end < e.length &&
-      e.msOfDay[end] === e.msOfDay[k] &&
-      e.seq[end] === e.seq[k] &&
-      e.type[end] === e.type[k]
-    ) {
-      end++;
-    }
-    const storedHash = digest.get(e.msOfDay[k]!, e.seq[k]!, e.type[k]!);
-    for (let j = k; j < end; j++) {
-      const copies = e.copies[j]!;
-      records += copies;
-      if (storedHash === undefined) {
-        if (j === k) {
-          eventHash(
-            e.msOfDay[j]!,
-            e.seq[j]!,
-            e.type[j]!,
-            e.flags[j]!,
-            e.value[j]!,
-            e.duration[j]!,
-            seed,
-            hash,
-          );
-          fresh.push(j);
-          hashes.push(...hash);
-          duplicates += copies - 1;
-        } else {
-          // Variants of one identity have distinct content, so every later one conflicts with the first.
-          duplicates += copies;
-          conflicts += copies;
-        }
-      } else {
-        eventHash(e.msOfDay[j]!, e.seq[j]!, e.type[j]!, e.flags[j]!, e.value[j]!, e.duration[j]!, seed, hash);
-        duplicates += copies;
-        if (contentHashOf(hash) !== storedHash) conflicts += copies;
-      }
-    }
-    k = end;
-  }
-  return {
-    outcome: { records, stored: fresh.length, duplicates, conflicts },
-    fresh,
-    freshHashes: Uint32Array.from(hashes),
-  };
-}
-
 function isTransactionCanceled(error: unknown): boolean {
   return (error as { name?: string } | undefined)?.name === 'TransactionCanceledException';
 }
 
-function outcomeItem(
-  message: ChunkMessage,
-  outcome: ChunkOutcome,
-  now: number,
-): Record<string, AttributeValue> {
-  return {
-    pk: { S: message.dumpId },
-    sk: { S: chunkSk(message.chunkId) },
-    day: { S: dayLabel(message.dayNumber) },
-    records: { N: String(outcome.records) },
-    stored: { N: String(outcome.stored) },
-    duplicates: { N: String(outcome.duplicates) },
-    conflicts: { N: String(outcome.conflicts) },
-    committedAt: { N: String(now) },
-    ttl: { N: String(dayTtl(Math.floor(now / 86_400_000))) },
-  };
-}
+/**
+ * What this writer knows a device-day holds: the summary it read and the events of that summary's
+ * pages. Pages are immutable and numbered, so catching up to a newer summary of the same
+ * generation reads only the pages past those already read.
+ */
+class KnownDay {
+  private pages: PageEvents[] = [];
+  private merged: PageEvents | undefined;
+  private generation = '';
 
-function outcomeFromItem(item: Record<string, AttributeValue>): ChunkOutcome {
-  return {
-    records: Number(item['records']?.N ?? 0),
-    stored: Number(item['stored']?.N ?? 0),
-    duplicates: Number(item['duplicates']?.N ?? 0),
-    conflicts: Number(item['conflicts']?.N ?? 0),
-  };
+  constructor(private summary: DaySummary) {}
+
+  /** The state a commit extends. */
+  get base(): DaySummary {
+    return this.summary;
+  }
+
+  events(): PageEvents {
+    return (this.merged ??= mergePages(this.pages));
+  }
+
+  /** Moves to `summary`, reading the pages this writer has not seen (all of them for a new generation). */
+  async catchUp(summary: DaySummary, read: (summary: DaySummary, from: number) => Promise<PageEvents[]>) {
+    if (summary.generation !== this.generation) {
+      this.pages = [];
+      this.generation = summary.generation;
+    }
+    const added = await read(summary, this.pages.length + 1);
+    if (added.length > 0) {
+      this.pages.push(...added);
+      this.merged = undefined;
+    }
+    this.summary = summary;
+  }
+
+  /** The day past its retention, pages partly deleted by TTL: it counts as empty, replaced by the next commit. */
+  expire(summary: DaySummary): void {
+    this.pages = [];
+    this.merged = undefined;
+    this.generation = '';
+    this.summary = {
+      ...emptyDaySummary(summary.patientId, summary.deviceId, summary.dayNumber),
+      version: summary.version,
+    };
+  }
 }
 
 /**
- * Dedupes and writes one chunk, exactly once however often it is delivered:
+ * Dedupes and stores one chunk, exactly once however often it is delivered:
  *
  * 0. Fast path, when the parser hinted the day was empty (message.dayWasEmpty): take the
  *    device-day lease in one transaction with a ConditionCheck that the day summary still does not
- *    exist (acquireDayLockIf). If it succeeds, nothing was ever committed on the day and nothing can
- *    be until we release the lease (a commit needs it), so the summary is version 0 and the digest
- *    empty with no read at all: go to 3. If the summary exists (stale hint, another part of the
- *    day, or this chunk committed by an earlier delivery), take the normal path from 1.
+ *    exist (acquireDayLockIf). Then nothing was ever committed on the day and nothing can be until
+ *    the lease is released (a commit needs it), so the day is empty with no read at all: go to 3.
+ *    If the summary exists (stale hint, another part of the day, or this chunk committed by an
+ *    earlier delivery), take the normal path from 1.
  * 1. A chunk outcome item (pk = dump, sk CHUNK#id) exists -> committed before: only mark it done.
- * 2. Read the day summary (version v) and the digest pages up to v (consistent reads; pages are
- *    append-only, so retries read only the new ones).
- * 3. Classify every variant (new / duplicate / conflict; see classify).
+ * 2. Read the day summary (consistent) and the event pages it counts (pages.readPages; a retry
+ *    reads only pages it has not seen).
+ * 3. Classify every variant against the stored events (classify.ts).
  * 4. Nothing new -> put the outcome (attribute_not_exists) and finish. Otherwise take the
- *    device-day lease (lock.ts) and re-read 2 under it (only the summary, plus digest pages if it
+ *    device-day lease (lock.ts) and read 2 again under it (the summary, and pages only if it
  *    moved); the outcome is not re-read: the commit's attribute_not_exists on it catches a
  *    concurrent delivery of this chunk.
- * 5. BatchWriteItem the new events, THEN one TransactWriteItems: outcome (attribute_not_exists),
- *    a digest page with the new identities, the summary (version = v -> v+1, count, fingerprint
- *    and KPI inputs extended) and the lease release. A crash between 5's two steps leaves event
- *    items the digest does not list; the retry finds them new again and rewrites them with the
- *    same content (harmless), so nothing is lost or counted twice.
+ * 5. One TransactWriteItems (commit.ts): outcome, the new events' pages, the summary (version
+ *    guarded) and the lease release. Nothing is written outside it, so a crash at any point before
+ *    it leaves nothing behind, and a writer that lost its lease cannot write at all.
  * 6. Mark the chunk done in the ledger; the call that completes the dump returns the completion.
  */
 export async function writeChunk(deps: WriteChunkDeps, message: ChunkMessage): Promise<WriteChunkResult> {
@@ -213,25 +138,18 @@ export async function writeChunk(deps: WriteChunkDeps, message: ChunkMessage): P
   const { client, tableName } = deps;
   const { patientId, deviceId, dayNumber } = message;
   const seed = daySeed(patientId, deviceId, dayNumber);
-  const lockPk = digestPk(dayNumber, patientId, deviceId);
+  const lease = { pk: dayPk(dayNumber, patientId, deviceId), token: `${message.chunkId}:${randomUUID()}` };
   const lockDeps: DayLockDeps = { client, tableName, clock, timing, meter };
-  const lockToken = `${message.chunkId}:${randomUUID()}`;
   // Errors name the chunk (day and part), never the patient: they end up in logs and DLQ records.
   const day = `of chunk ${message.chunkId}`;
-
-  const digest = new DigestIndex();
-  let digestVersion = 0;
-  let lockHeld = false;
-  let outcome: ChunkOutcome | undefined;
-  let alreadyCommitted = false;
-  let attempts = 0;
-  let fastPath = false;
+  const summaryKey = { pk: { S: summaryPk(patientId, deviceId) }, sk: { S: daySk(dayNumber) } };
+  const known = new KnownDay(emptyDaySummary(patientId, deviceId, dayNumber));
 
   const readOutcome = async (): Promise<ChunkOutcome | undefined> => {
     const response = await client.send(
       new GetItemCommand({
         TableName: tableName,
-        Key: { pk: { S: message.dumpId }, sk: { S: chunkSk(message.chunkId) } },
+        Key: outcomeKey(message),
         ConsistentRead: true,
         ReturnConsumedCapacity: 'TOTAL',
       }),
@@ -240,68 +158,56 @@ export async function writeChunk(deps: WriteChunkDeps, message: ChunkMessage): P
     return response.Item ? outcomeFromItem(response.Item) : undefined;
   };
 
-  const readSummary = async (): Promise<DaySummary> => {
+  const readDay = async (): Promise<void> => {
     const response = await client.send(
       new GetItemCommand({
         TableName: tableName,
-        Key: { pk: { S: summaryPk(patientId, deviceId) }, sk: { S: daySk(dayNumber) } },
+        Key: summaryKey,
         ConsistentRead: true,
         ReturnConsumedCapacity: 'TOTAL',
       }),
     );
     meter.record('read', response.ConsumedCapacity);
-    return response.Item
+    const summary = response.Item
       ? daySummaryFromItem(response.Item)
       : emptyDaySummary(patientId, deviceId, dayNumber);
-  };
-
-  const catchUpDigest = async (version: number): Promise<void> => {
-    if (version <= digestVersion) return;
-    let startKey: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await client.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-          ExpressionAttributeValues: {
-            ':pk': { S: lockPk },
-            ':from': { S: digestPageSk(digestVersion + 1) },
-            ':to': { S: digestPageSk(version) },
-          },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-          ReturnConsumedCapacity: 'TOTAL',
-        }),
+    try {
+      await known.catchUp(summary, (s, from) => readPages({ client, tableName, meter }, s, from));
+    } catch (error) {
+      // Past its retention TTL deletes the day's items in any order: what is left is no longer stored.
+      if (!(error instanceof DayPagesMissingError) || !isPastRetention(dayNumber, clock())) throw error;
+      known.expire(summary);
+      return;
+    }
+    if (known.events().length !== summary.inputs.events) {
+      throw new StoredItemError(
+        `the event pages ${day} hold ${known.events().length} events and the day summary counts ${summary.inputs.events}`,
       );
-      meter.record('read', page.ConsumedCapacity);
-      for (const item of page.Items ?? []) {
-        const bytes = item['d']?.B;
-        if (bytes) digest.addPage(decodeDigestPage(bytes));
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    digestVersion = version;
+    }
   };
 
-  const leaseOptions = { leaseMs: deps.lockLeaseMs ?? 120_000, waitMs: deps.lockWaitMs ?? 20_000 };
+  let lockHeld = false;
+  let outcome: ChunkOutcome | undefined;
+  let alreadyCommitted = false;
+  let attempts = 0;
+  let fastPath = false;
   // Tried once per call: after a fallback or a cancelled commit the normal path re-reads.
   let tryFastPath = message.dayWasEmpty === true;
   let onFastPath = false;
+  const leaseOptions = { leaseMs: deps.lockLeaseMs ?? 120_000, waitMs: deps.lockWaitMs ?? 20_000 };
 
   try {
     for (;;) {
-      let summary: DaySummary;
       if (tryFastPath) {
         tryFastPath = false;
-        const taken = await acquireDayLockIf(lockDeps, lockPk, lockToken, day, leaseOptions, {
+        const taken = await acquireDayLockIf(lockDeps, lease.pk, lease.token, day, leaseOptions, {
           TableName: tableName,
-          Key: { pk: { S: summaryPk(patientId, deviceId) }, sk: { S: daySk(dayNumber) } },
+          Key: summaryKey,
           ConditionExpression: 'attribute_not_exists(pk)',
         });
         if (taken === 'condition-failed') continue;
         lockHeld = true;
         onFastPath = true;
-        summary = emptyDaySummary(patientId, deviceId, dayNumber);
       } else {
         // Under the lease the commit's condition on the outcome item does this check.
         if (!lockHeld) {
@@ -312,10 +218,9 @@ export async function writeChunk(deps: WriteChunkDeps, message: ChunkMessage): P
             break;
           }
         }
-        summary = await readSummary();
-        await catchUpDigest(summary.version);
+        await readDay();
       }
-      const classified = classify(message, digest, seed);
+      const classified = classifyChunk(message.events, known.events(), seed);
 
       if (classified.fresh.length === 0) {
         try {
@@ -339,69 +244,20 @@ export async function writeChunk(deps: WriteChunkDeps, message: ChunkMessage): P
       }
 
       if (!lockHeld) {
-        await acquireDayLock(lockDeps, lockPk, lockToken, day, leaseOptions);
+        await acquireDayLock(lockDeps, lease.pk, lease.token, day, leaseOptions);
         lockHeld = true;
         // Someone may have committed between our read and the lease: classify again under it.
         continue;
       }
 
       attempts++;
-      const items = classified.fresh.map((k) =>
-        eventItem(patientId, deviceId, dayNumber, seed, saltBuckets, message.events, k),
-      );
-      await batchWriteAll(client, tableName, items, { ...deps.batch, meter, timing });
-
-      const next = { ...summary, inputs: { ...summary.inputs }, fingerprint: summary.fingerprint.slice() };
-      const page = allocateDigestEntries(classified.fresh.length);
-      classified.fresh.forEach((k, slot) => {
-        const e = message.events;
-        page.msOfDay[slot] = e.msOfDay[k]!;
-        page.seq[slot] = e.seq[k]!;
-        page.type[slot] = e.type[k]!;
-        page.contentHash[slot] = classified.freshHashes[slot * 4]!;
-        addHash(next.fingerprint, classified.freshHashes.subarray(slot * 4, slot * 4 + 4));
-        addEventToKpiInputs(next.inputs, e.type[k]!, e.value[k]!, e.duration[k]!);
+      const { items } = commitTransaction(tableName, message, known.base, classified, lease, {
+        saltBuckets,
+        now: clock(),
       });
-      const nextSummary: DaySummary = { ...next, version: summary.version + 1 };
-      const transactItems: TransactWriteItem[] = [
-        {
-          Put: {
-            TableName: tableName,
-            Item: outcomeItem(message, classified.outcome, clock()),
-            ConditionExpression: 'attribute_not_exists(pk)',
-          },
-        },
-        {
-          Put: {
-            TableName: tableName,
-            Item: {
-              pk: { S: lockPk },
-              sk: { S: digestPageSk(nextSummary.version) },
-              d: { B: encodeDigestPage(page) },
-              n: { N: String(page.length) },
-              chunk: { S: message.chunkId },
-              ttl: { N: String(dayTtl(dayNumber)) },
-            },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          },
-        },
-        {
-          Put: {
-            TableName: tableName,
-            Item: daySummaryItem(nextSummary),
-            ...(summary.version === 0
-              ? { ConditionExpression: 'attribute_not_exists(pk)' }
-              : {
-                  ConditionExpression: 'version = :v',
-                  ExpressionAttributeValues: { ':v': { N: String(summary.version) } },
-                }),
-          },
-        },
-        releaseDayLockItem(tableName, lockPk, lockToken),
-      ];
       try {
         const response = await client.send(
-          new TransactWriteItemsCommand({ TransactItems: transactItems, ReturnConsumedCapacity: 'TOTAL' }),
+          new TransactWriteItemsCommand({ TransactItems: items, ReturnConsumedCapacity: 'TOTAL' }),
         );
         meter.record('write', response.ConsumedCapacity);
         lockHeld = false;
@@ -413,14 +269,14 @@ export async function writeChunk(deps: WriteChunkDeps, message: ChunkMessage): P
         meter.record('write', undefined);
         // Already committed (outcome exists), lease lost, or a concurrent commit: re-read and retry.
         if (attempts >= maxCommitAttempts) throw new CommitContentionError(day, attempts, error);
-        await releaseDayLock(lockDeps, lockPk, lockToken);
+        await releaseDayLock(lockDeps, lease.pk, lease.token);
         lockHeld = false;
         onFastPath = false;
         await timing.sleep(backoffDelay(attempts - 1, 50, 1000, timing.random));
       }
     }
   } finally {
-    if (lockHeld) await releaseDayLock(lockDeps, lockPk, lockToken).catch(() => undefined);
+    if (lockHeld) await releaseDayLock(lockDeps, lease.pk, lease.token).catch(() => undefined);
   }
 
   const completion = await markChunkDone(

@@ -4,7 +4,7 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { FullBatchFailureError } from '@aws-lambda-powertools/batch';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { decodeChunkMessage } from '../../../lambdas/core/storage/chunk-message';
-import { DAY_LOCK_SK, digestPk } from '../../../lambdas/core/storage/keys';
+import { DAY_LOCK_SK, dayPk } from '../../../lambdas/core/storage/keys';
 import { DayBusyError } from '../../../lambdas/core/storage/errors';
 import { writeChunk } from '../../../lambdas/core/storage/write-chunk';
 import { createLambdaContext } from '../../../local/lambda-context';
@@ -253,7 +253,7 @@ describe('parser and worker handlers: no patient data in logs', () => {
         new PutItemCommand({
           TableName: table.current.tableName,
           Item: {
-            pk: { S: digestPk(message.dayNumber, message.patientId, message.deviceId) },
+            pk: { S: dayPk(message.dayNumber, message.patientId, message.deviceId) },
             sk: { S: DAY_LOCK_SK },
             owner: { S: 'another-worker' },
             expiresAt: { N: String(Date.now() + 60_000) },

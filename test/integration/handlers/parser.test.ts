@@ -125,7 +125,10 @@ describe('parser handler', () => {
     );
     expect(Buffer.from(await copy.Body!.transformToByteArray())).toEqual(Buffer.from(broken));
     // fauxqs does not serve GetObjectTagging, so the copy's dumpflow-rejected tag is not checked here.
-    expect((await tableItems()).filter((item) => !item['pk']?.S?.startsWith('L#'))).toEqual([]);
+    // Only the ledger (L#) and the table's layout marker: no event, summary or page.
+    expect(
+      (await tableItems()).filter((item) => !item['pk']?.S?.startsWith('L#') && item['pk']?.S !== 'META'),
+    ).toEqual([]);
     expect(await queued(sqs, services.queues.fanout.url)).toBe(0);
   });
 

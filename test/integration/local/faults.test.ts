@@ -54,7 +54,8 @@ describe('startLocalPipeline with injected faults', () => {
 
     const totals = pipeline.faultTotals()!;
     expect(totals.injected.throttled).toBeGreaterThan(0);
-    expect(totals.injected.unprocessedItems).toBeGreaterThan(0);
+    // Storage layout 2 never calls BatchWriteItem, so `unprocessed` finds nothing to withhold.
+    expect(totals.injected.unprocessedItems).toBe(0);
     // Two extra copies of each of the 7 notifications; a second delivery of every message.
     expect(totals.injected.duplicateNotifications).toBe(2 * dumps.length);
     expect(totals.injected.redeliveries).toBeGreaterThanOrEqual(3 * dumps.length);

@@ -20,7 +20,7 @@ import {
   seededRandom,
 } from '../../factories/events';
 import { StoreOracle } from '../support/oracle';
-import { readDigest, readSummary, scanEvents, type StoredEvent } from '../support/storage';
+import { readDayPages, readSummary, scanEvents, type StoredEvent } from '../support/storage';
 import { useTestTable } from '../support/table';
 
 const NOW = at(BASE_DAY + 30);
@@ -87,6 +87,8 @@ describe('ingesting dumps (storage core end to end)', () => {
     const prepared = prepareDump(dump, { now: NOW });
     const plans = planChunks(prepared, prepared.days);
     await startProcessing(table.current, dumpId, {
+      patientId: 'P-redrive',
+      deviceId: 'DEV-1',
       counts: { records: prepared.records, valid: prepared.valid, rejected: prepared.rejected, expired: 0 },
       settledDuplicates: 0,
       settledConflicts: 0,
@@ -184,6 +186,8 @@ describe('ingesting dumps (storage core end to end)', () => {
       const settled = await settleWholeDays(table.current, prepared);
       const plans = planChunks(prepared, settled.remainingDays);
       await startProcessing(table.current, dumpId, {
+        patientId,
+        deviceId,
         counts: { records: prepared.records, valid: prepared.valid, rejected: prepared.rejected, expired: 0 },
         settledDuplicates: 0,
         settledConflicts: 0,
@@ -214,7 +218,7 @@ describe('ingesting dumps (storage core end to end)', () => {
     const summary = await readSummary(table.current, patientId, deviceId, BASE_DAY + 1);
     expect(summary?.inputs.events).toBe(union.size);
     expect(summary?.version).toBe(2);
-    const digest = await readDigest(table.current, patientId, deviceId, BASE_DAY + 1);
+    const digest = await readDayPages(table.current, patientId, deviceId, BASE_DAY + 1);
     expect(digest.pages).toBe(2);
     expect(new Set(digest.identities).size).toBe(union.size);
     const fp = emptyFingerprint();

@@ -1,20 +1,18 @@
 import {
   DynamoDBClient,
   PutItemCommand,
-  ThrottlingException,
-  type BatchWriteItemCommandInput,
-  type BatchWriteItemCommandOutput,
-  type WriteRequest,
+  ProvisionedThroughputExceededException,
+  TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb';
 import { decodeChunkMessage, type ChunkMessage } from '../../../lambdas/core/storage/chunk-message';
 import { buildChunkMessage, chunkMessageBody, planChunks } from '../../../lambdas/core/storage/chunks';
-import { WriteRetriesExhaustedError } from '../../../lambdas/core/storage/errors';
-import { DAY_LOCK_SK, digestPk, ledgerPk, type DumpRef } from '../../../lambdas/core/storage/keys';
+import { CommitContentionError } from '../../../lambdas/core/storage/errors';
+import { DAY_LOCK_SK, dayPk, ledgerPk, type DumpRef } from '../../../lambdas/core/storage/keys';
 import { claimDump, pendingChunks, readLedger, startProcessing } from '../../../lambdas/core/storage/ledger';
 import { prepareDump } from '../../../lambdas/core/storage/prepare';
 import { writeChunk, type WriteChunkDeps } from '../../../lambdas/core/storage/write-chunk';
 import { at, BASE_DAY, dayEvents, decodedDump } from '../../factories/events';
-import { readDigest, readSummary, scanEvents } from '../support/storage';
+import { readDayPages, readSummary, scanEvents } from '../support/storage';
 import { useTestTable, type TestTable } from '../support/table';
 import { interceptedClient } from '../support/intercepted-client';
 
@@ -30,6 +28,8 @@ async function plannedChunks(table: TestTable, patientId: string, perDay: number
   const prepared = prepareDump(decodedDump(dayEvents(BASE_DAY, 1, { perDay }), { patientId }), { now: NOW });
   const plans = planChunks(prepared, prepared.days);
   await startProcessing(table, dumpId, {
+    patientId,
+    deviceId: 'DEV-1',
     counts: { records: prepared.records, valid: prepared.valid, rejected: prepared.rejected, expired: 0 },
     settledDuplicates: 0,
     settledConflicts: 0,
@@ -51,19 +51,19 @@ async function eventCount(table: TestTable, patientId: string): Promise<number> 
 describe('writeChunk under failures', () => {
   const table = useTestTable({ prefix: 'failures' });
 
-  it('counts exactly once after a crash between the event write and the digest commit', async () => {
+  it('leaves nothing stored after a crash before the commit, and counts exactly once on the retry', async () => {
     const [chunk] = await plannedChunks(table.current, 'P-crash', 120);
     let crashed = false;
     const client = interceptedClient(async (name, args, next) => {
       if (name === 'TransactWriteItemsCommand' && !crashed) {
         crashed = true;
-        throw new Error('injected crash before the digest commit');
+        throw new Error('injected crash before the commit');
       }
       return next(args);
     });
     await expect(writeChunk(deps(table.current, client), chunk!)).rejects.toThrow('injected crash');
-    // The events are there, the day is not: nothing counted yet.
-    expect(await eventCount(table.current, 'P-crash')).toBe(120);
+    // Events are written only by the commit: nothing is stored or counted yet.
+    expect(await eventCount(table.current, 'P-crash')).toBe(0);
     expect(await readSummary(table.current, 'P-crash', 'DEV-1', BASE_DAY)).toBeUndefined();
 
     const retry = await writeChunk(deps(table.current, client), chunk!);
@@ -76,7 +76,7 @@ describe('writeChunk under failures', () => {
     expect(again.completion).toBeUndefined();
     expect(await eventCount(table.current, 'P-crash')).toBe(120);
     expect((await readSummary(table.current, 'P-crash', 'DEV-1', BASE_DAY))?.inputs.events).toBe(120);
-    expect((await readDigest(table.current, 'P-crash', 'DEV-1', BASE_DAY)).identities).toHaveLength(120);
+    expect((await readDayPages(table.current, 'P-crash', 'DEV-1', BASE_DAY)).identities).toHaveLength(120);
     client.destroy();
   });
 
@@ -87,7 +87,7 @@ describe('writeChunk under failures', () => {
       new PutItemCommand({
         TableName: table.current.tableName,
         Item: {
-          pk: { S: digestPk(BASE_DAY, 'P-lease', 'DEV-1') },
+          pk: { S: dayPk(BASE_DAY, 'P-lease', 'DEV-1') },
           sk: { S: DAY_LOCK_SK },
           owner: { S: 'crashed-worker' },
           expiresAt: { N: String(clockStart + 500) },
@@ -120,7 +120,7 @@ describe('writeChunk under failures', () => {
       new PutItemCommand({
         TableName: table.current.tableName,
         Item: {
-          pk: { S: digestPk(BASE_DAY, 'P-busy', 'DEV-1') },
+          pk: { S: dayPk(BASE_DAY, 'P-busy', 'DEV-1') },
           sk: { S: DAY_LOCK_SK },
           owner: { S: 'other' },
           expiresAt: { N: String(Number.MAX_SAFE_INTEGER) },
@@ -137,55 +137,55 @@ describe('writeChunk under failures', () => {
     client.destroy();
   });
 
-  it('stores every item when DynamoDB leaves items unprocessed and throttles', async () => {
+  it('stores every event when DynamoDB throttles its reads, leases and commits', async () => {
     const [chunk] = await plannedChunks(table.current, 'P-throttle', 300);
-    let batchCalls = 0;
+    let attempts = 0;
     let throttled = 0;
-    let heldBack = 0;
-    const client = interceptedClient(async (name, args, next) => {
-      if (name !== 'BatchWriteItemCommand') return next(args);
-      batchCalls++;
-      if (batchCalls % 4 === 1) {
-        throttled++;
-        throw new ThrottlingException({ message: 'injected throttling', $metadata: {} });
-      }
-      const input = args.input as BatchWriteItemCommandInput;
-      const [tableName, requests] = Object.entries(input.RequestItems ?? {})[0] as [string, WriteRequest[]];
-      if (requests.length < 2) return next(args);
-      // Write only the first half; hand the rest back as UnprocessedItems, as DynamoDB may.
-      const half = Math.ceil(requests.length / 2);
-      heldBack += requests.length - half;
-      const result = await next({
-        input: { ...input, RequestItems: { [tableName]: requests.slice(0, half) } },
-      });
-      const output = result.output as BatchWriteItemCommandOutput;
-      return { ...result, output: { ...output, UnprocessedItems: { [tableName]: requests.slice(half) } } };
-    });
-    const result = await writeChunk(deps(table.current, client, { batch: { maxAttempts: 12 } }), chunk!);
+    const client = new DynamoDBClient({});
+    // Below the SDK's retry middleware, like DynamoDB's own throttling: every other attempt fails.
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        if (++attempts % 2 === 1) {
+          throttled++;
+          throw new ProvisionedThroughputExceededException({ message: 'injected throttling', $metadata: {} });
+        }
+        return next(args);
+      },
+      { step: 'finalizeRequest', priority: 'low', name: 'testThrottle' },
+    );
+    const result = await writeChunk(deps(table.current, client), chunk!);
     expect(result.outcome.stored).toBe(300);
-    expect(throttled).toBeGreaterThan(0);
-    expect(heldBack).toBeGreaterThan(0);
+    expect(throttled).toBeGreaterThan(2);
     expect(await eventCount(table.current, 'P-throttle')).toBe(300);
     client.destroy();
   });
 
-  it('throws E_WRITE_RETRIES_EXHAUSTED when items stay unprocessed, and the retried chunk completes', async () => {
+  it('throws E_COMMIT_CONTENTION when every commit is cancelled, and the retried chunk completes', async () => {
     const [chunk] = await plannedChunks(table.current, 'P-exhaust', 40);
-    const stubborn = interceptedClient(async (name, args, next) => {
-      if (name !== 'BatchWriteItemCommand') return next(args);
-      const input = args.input as BatchWriteItemCommandInput;
-      return { output: { UnprocessedItems: input.RequestItems, $metadata: {} } };
+    const contended = interceptedClient(async (name, args, next) => {
+      if (name !== 'TransactWriteItemsCommand') return next(args);
+      throw new TransactionCanceledException({
+        message: 'injected: a concurrent commit won',
+        $metadata: {},
+        CancellationReasons: [
+          { Code: 'None' },
+          { Code: 'None' },
+          { Code: 'ConditionalCheckFailed' },
+          { Code: 'None' },
+        ],
+      });
     });
-    const failure = writeChunk(deps(table.current, stubborn, { batch: { maxAttempts: 3 } }), chunk!);
-    await expect(failure).rejects.toBeInstanceOf(WriteRetriesExhaustedError);
+    const failure = writeChunk(deps(table.current, contended, { maxCommitAttempts: 3 }), chunk!);
+    await expect(failure).rejects.toBeInstanceOf(CommitContentionError);
     expect((await readLedger(table.current, chunk!.dumpId))?.status).toBe('PROCESSING');
     expect(await pendingChunks(table.current, chunk!.dumpId)).toEqual([chunk!.chunkId]);
+    expect(await eventCount(table.current, 'P-exhaust')).toBe(0);
 
     const healthy = new DynamoDBClient({});
     const retry = await writeChunk(deps(table.current, healthy), chunk!);
     expect(retry.completion?.totals.stored).toBe(40);
     expect(await eventCount(table.current, 'P-exhaust')).toBe(40);
-    stubborn.destroy();
+    contended.destroy();
     healthy.destroy();
   });
 });

@@ -1,8 +1,6 @@
 import {
   GetItemCommand,
   PutItemCommand,
-  QueryCommand,
-  type AttributeValue,
   type TransactWriteItemsCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import type { DumpEvent } from '../../../lambdas/core/dump/types';
@@ -10,7 +8,7 @@ import { decodeChunkMessage, type ChunkMessage } from '../../../lambdas/core/sto
 import { DayBusyError } from '../../../lambdas/core/storage/errors';
 import { addHash, emptyFingerprint, fingerprintsEqual } from '../../../lambdas/core/storage/fingerprint';
 import { daySeed, eventHash, type Hash128 } from '../../../lambdas/core/storage/hash';
-import { DAY_LOCK_SK, digestPk, eventPk, type DumpRef } from '../../../lambdas/core/storage/keys';
+import { DAY_LOCK_SK, dayPk, type DumpRef } from '../../../lambdas/core/storage/keys';
 import { claimDump, readLedger } from '../../../lambdas/core/storage/ledger';
 import { planFanOut } from '../../../lambdas/core/storage/plan-fan-out';
 import {
@@ -20,7 +18,7 @@ import {
 } from '../../../lambdas/core/storage/write-chunk';
 import { at, BASE_DAY, dayEvents, decodedDump, MS_PER_DAY, seededRandom } from '../../factories/events';
 import { StoreOracle } from '../support/oracle';
-import { readDigest, readSummary, storedEventOf, type StoredEvent } from '../support/storage';
+import { readDayPages, readSummary, type StoredEvent } from '../support/storage';
 import { useTestTable, type TestTable } from '../support/table';
 import { interceptedClient } from '../support/intercepted-client';
 
@@ -51,42 +49,24 @@ function deps(table: TestTable, extra: Partial<WriteChunkDeps> = {}): WriteChunk
 
 const SALT_BUCKETS = 4;
 
-/** The day's event items, from its salted partitions (a scan of the whole table grows with every test). */
+/** The day's stored events, from its page partitions (a scan of the whole table grows with every test). */
 async function storedOf(table: TestTable, patientId: string, dayNumber: number): Promise<StoredEvent[]> {
-  const events: StoredEvent[] = [];
-  for (let salt = 0; salt < SALT_BUCKETS; salt++) {
-    const pk = eventPk(salt, dayNumber, patientId, 'DEV-1');
-    let startKey: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await table.client.send(
-        new QueryCommand({
-          TableName: table.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': { S: pk } },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) events.push(storedEventOf(pk, item));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-  }
-  return events;
+  return (await readDayPages(table, patientId, 'DEV-1', dayNumber, SALT_BUCKETS)).events;
 }
 
 const identity = (patientId: string, e: { timestamp: number; seq: number; type: number }) =>
   StoreOracle.identity(patientId, 'DEV-1', e as DumpEvent);
 
-/** The day's bookkeeping agrees with its event items: count, digest, fingerprint; returns the version. */
+/** The day's bookkeeping agrees with its stored events: count, pages, fingerprint; returns the version. */
 async function expectConsistentDay(table: TestTable, patientId: string, dayNumber: number): Promise<number> {
   const stored = await storedOf(table, patientId, dayNumber);
   const ids = new Set(stored.map((e) => identity(patientId, e)));
   expect(ids.size).toBe(stored.length);
   const summary = await readSummary(table, patientId, 'DEV-1', dayNumber);
   expect(summary?.inputs.events).toBe(stored.length);
-  const digest = await readDigest(table, patientId, 'DEV-1', dayNumber);
-  expect(digest.identities).toHaveLength(stored.length);
-  expect(digest.pages).toBe(summary?.version);
+  const pages = await readDayPages(table, patientId, 'DEV-1', dayNumber, SALT_BUCKETS);
+  expect(pages.identities).toHaveLength(stored.length);
+  expect(pages.pages).toBe(summary?.pages);
   const fp = emptyFingerprint();
   const seed = daySeed(patientId, 'DEV-1', dayNumber);
   const hash: Hash128 = [0, 0, 0, 0];
@@ -99,7 +79,7 @@ async function expectConsistentDay(table: TestTable, patientId: string, dayNumbe
   const lock = await table.client.send(
     new GetItemCommand({
       TableName: table.tableName,
-      Key: { pk: { S: digestPk(dayNumber, patientId, 'DEV-1') }, sk: { S: DAY_LOCK_SK } },
+      Key: { pk: { S: dayPk(dayNumber, patientId, 'DEV-1') }, sk: { S: DAY_LOCK_SK } },
       ConsistentRead: true,
     }),
   );
@@ -110,7 +90,7 @@ async function expectConsistentDay(table: TestTable, patientId: string, dayNumbe
 const sum = (results: readonly WriteChunkResult[], pick: (r: WriteChunkResult) => number) =>
   results.reduce((total, r) => total + pick(r), 0);
 
-/** The commit transaction (outcome, digest page, summary, lease release), not the lease's. */
+/** The commit transaction (outcome, event pages, summary, lease release), not the lease's. */
 function isCommit(commandName: string, args: { input: unknown }): boolean {
   if (commandName !== 'TransactWriteItemsCommand') return false;
   const items = (args.input as TransactWriteItemsCommandInput).TransactItems ?? [];
@@ -157,7 +137,7 @@ describe('writeChunk fast path (empty-day hint)', () => {
       expect(await expectConsistentDay(table.current, patientId, BASE_DAY + d)).toBe(1);
   });
 
-  it('falls back to the digest when another dump stored the day after the parser looked (stale hint)', async () => {
+  it('falls back to the stored pages when another dump stored the day after the parser looked (stale hint)', async () => {
     const patientId = 'P-stale';
     const oracle = new StoreOracle(NOW);
     const day = dayEvents(BASE_DAY, 1, { perDay: 60, random: seededRandom(3) });
@@ -285,7 +265,7 @@ describe('writeChunk fast path (empty-day hint)', () => {
     });
   });
 
-  it('counts once after a worker died between the event writes and the commit, leaving its lease', async () => {
+  it('counts once after a worker died at its commit, leaving its lease', async () => {
     const patientId = 'P-crash';
     const [chunk] = await parse(table.current, dayEvents(BASE_DAY + 5, 1, { perDay: 120 }), { patientId });
     // The first worker dies at its commit and never releases its lease.
@@ -299,7 +279,8 @@ describe('writeChunk fast path (empty-day hint)', () => {
       'injected crash',
     );
     dying.destroy();
-    expect(await storedOf(table.current, patientId, BASE_DAY + 5)).toHaveLength(120);
+    // Nothing is written outside the commit: the dead worker left its lease and nothing else.
+    expect(await storedOf(table.current, patientId, BASE_DAY + 5)).toHaveLength(0);
     expect(await readSummary(table.current, patientId, 'DEV-1', BASE_DAY + 5)).toBeUndefined();
 
     // The redelivery comes after the lease expired; the day is still empty, so the fast path holds.
@@ -319,7 +300,7 @@ describe('writeChunk fast path (empty-day hint)', () => {
       new PutItemCommand({
         TableName: table.current.tableName,
         Item: {
-          pk: { S: digestPk(BASE_DAY + 6, patientId, 'DEV-1') },
+          pk: { S: dayPk(BASE_DAY + 6, patientId, 'DEV-1') },
           sk: { S: DAY_LOCK_SK },
           owner: { S: 'another-worker' },
           expiresAt: { N: String(Number.MAX_SAFE_INTEGER) },

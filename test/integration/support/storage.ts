@@ -1,12 +1,25 @@
 import { QueryCommand, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { decodeDigestPage } from '../../../lambdas/core/storage/digest';
-import { digestPk, summaryPk, daySk } from '../../../lambdas/core/storage/keys';
+import { decodePage } from '../../../lambdas/core/page/codec';
+import {
+  dayNumberFromLabel,
+  dayToken,
+  daySk,
+  escapeId,
+  PAGE_SK_PREFIX,
+  pagePk,
+  summaryPk,
+} from '../../../lambdas/core/storage/keys';
+import { queryAll } from '../../../lambdas/core/storage/query';
 import { daySummaryFromItem, type DaySummary } from '../../../lambdas/core/storage/summary';
 import type { TestTable } from './table';
 
+/**
+ * What the table holds, read raw (every page item found, whatever the summaries say), so tests see
+ * exactly what was written: a page no summary counts would show up as extra events.
+ */
 export interface StoredEvent {
+  /** The device-day the event is stored under: `{YYYYMMDD}#{patientId}#{deviceId}`, ids escaped. */
   readonly pk: string;
-  readonly sk: string;
   readonly timestamp: number;
   readonly seq: number;
   readonly type: number;
@@ -15,20 +28,35 @@ export interface StoredEvent {
   readonly duration: number;
 }
 
-export function storedEventOf(pk: string, item: Record<string, AttributeValue>): StoredEvent {
-  return {
-    pk,
-    sk: item['sk']?.S ?? '',
-    timestamp: Number(item['ts']?.N),
-    seq: Number(item['seq']?.N),
-    type: Number(item['type']?.N),
-    flags: Number(item['flags']?.N),
-    value: Number(item['value']?.N ?? item['value']?.S),
-    duration: Number(item['duration']?.N),
-  };
+const MS_PER_DAY = 86_400_000;
+/** E#{YYYYMMDD}#{patient}#{device}#{salt}, ids escaped (keys.pagePk). */
+const PAGE_PK = /^E#([^#]+)#([^#]+)#([^#]+)#\d+$/;
+
+function dayKey(token: string, patient: string, device: string): string {
+  return `${token}#${patient}#${device}`;
 }
 
-/** Every event item in the table (pk starts with the salt digit), by a full scan. */
+/** The events of one page item. */
+export function pageItemEvents(item: Record<string, AttributeValue>): StoredEvent[] {
+  const match = PAGE_PK.exec(item['pk']?.S ?? '');
+  if (!match) throw new Error(`not an event page: ${item['pk']?.S}`);
+  const [, token, patient, device] = match as unknown as [string, string, string, string];
+  // The token is dayLabel without its dashes: {year}{MM}{DD}, the year possibly '~'-prefixed.
+  const dayNumber = dayNumberFromLabel(`${token.slice(0, -4)}-${token.slice(-4, -2)}-${token.slice(-2)}`);
+  if (dayNumber === undefined) throw new Error(`not a day token: ${token}`);
+  const page = decodePage(item['d']!.B!);
+  return Array.from({ length: page.length }, (_, i) => ({
+    pk: dayKey(token, patient, device),
+    timestamp: dayNumber * MS_PER_DAY + page.msOfDay[i]!,
+    seq: page.seq[i]!,
+    type: page.type[i]!,
+    flags: page.flags[i]!,
+    value: page.value[i]!,
+    duration: page.duration[i]!,
+  }));
+}
+
+/** Every stored event in the table, from every page item, by a full scan. */
 export async function scanEvents(table: TestTable): Promise<StoredEvent[]> {
   const events: StoredEvent[] = [];
   let startKey: Record<string, AttributeValue> | undefined;
@@ -37,9 +65,7 @@ export async function scanEvents(table: TestTable): Promise<StoredEvent[]> {
       new ScanCommand({ TableName: table.tableName, ExclusiveStartKey: startKey, ConsistentRead: true }),
     );
     for (const item of page.Items ?? []) {
-      const pk = item['pk']?.S ?? '';
-      if (!/^\d/.test(pk)) continue;
-      events.push(storedEventOf(pk, item));
+      if (item['pk']?.S?.startsWith('E#')) events.push(...pageItemEvents(item));
     }
     startKey = page.LastEvaluatedKey;
   } while (startKey);
@@ -67,30 +93,38 @@ export async function readSummary(
   return item ? daySummaryFromItem(item) : undefined;
 }
 
-/** All identities in a device-day's digest, as "msOfDay.seq.type" -> content hash. */
-export async function readDigest(
+/**
+ * Every page item of a device-day in the first `salts` partitions (all generations), raw: the
+ * identities they hold as "msOfDay.seq.type", their events, and how many page items there are.
+ */
+export async function readDayPages(
   table: TestTable,
   patientId: string,
   deviceId: string,
   dayNumber: number,
-): Promise<{ identities: string[]; pages: number }> {
-  const identities: string[] = [];
-  const page = await table.client.send(
-    new QueryCommand({
-      TableName: table.tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-      ExpressionAttributeValues: {
-        ':pk': { S: digestPk(dayNumber, patientId, deviceId) },
-        ':p': { S: 'P#' },
-      },
-      ConsistentRead: true,
-    }),
-  );
-  for (const item of page.Items ?? []) {
-    const entries = decodeDigestPage(item['d']!.B!);
-    for (let i = 0; i < entries.length; i++) {
-      identities.push(`${entries.msOfDay[i]}.${entries.seq[i]}.${entries.type[i]}`);
-    }
-  }
-  return { identities, pages: page.Items?.length ?? 0 };
+  salts = 10,
+): Promise<{ identities: string[]; events: StoredEvent[]; pages: number }> {
+  const items = (
+    await Promise.all(
+      Array.from({ length: salts }, (_, salt) =>
+        queryAll(table.client, {
+          TableName: table.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+          ExpressionAttributeValues: {
+            ':pk': { S: pagePk(dayNumber, patientId, deviceId, salt) },
+            ':p': { S: PAGE_SK_PREFIX },
+          },
+          ConsistentRead: true,
+        }),
+      ),
+    )
+  ).flat();
+  const events = items.flatMap(pageItemEvents);
+  const identities = events.map((e) => `${e.timestamp - dayNumber * MS_PER_DAY}.${e.seq}.${e.type}`);
+  return { identities, events, pages: items.length };
+}
+
+/** The `pk` StoredEvent carries for a patient-device's day (for filtering scanEvents). */
+export function storedDayKey(dayNumber: number, patientId: string, deviceId: string): string {
+  return dayKey(dayToken(dayNumber), escapeId(patientId), escapeId(deviceId));
 }

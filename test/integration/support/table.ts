@@ -1,13 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import {
-  CreateTableCommand,
-  DeleteTableCommand,
-  DynamoDBClient,
-  ResourceNotFoundException,
-  waitUntilTableExists,
-} from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createTableInput } from '../../../lambdas/core/storage/table';
+import { createTable } from '../../../lambdas/core/storage/table';
 
 export interface TestTable {
   readonly tableName: string;
@@ -37,11 +31,7 @@ export async function createTestTable(options: TestTableOptions = {}): Promise<T
   const client = new DynamoDBClient({});
   const doc = DynamoDBDocumentClient.from(client);
   const tableName = `${options.prefix ?? 'test'}-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
-  await client.send(new CreateTableCommand(createTableInput(tableName, { stream: options.stream ?? false })));
-  await waitUntilTableExists(
-    { client, maxWaitTime: 30, minDelay: 0.2, maxDelay: 1 },
-    { TableName: tableName },
-  );
+  await createTable(client, tableName, { stream: options.stream ?? false });
   let deleted = false;
   return {
     tableName,

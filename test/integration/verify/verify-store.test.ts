@@ -1,35 +1,25 @@
-import {
-  DeleteItemCommand,
-  GetItemCommand,
-  PutItemCommand,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import { PutItemCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { DEFAULT_NOW, generateDumps, type GeneratedDump } from '../../../generator';
 import { decodeDump } from '../../../lambdas/core/dump';
-import { daySeed, saltOf } from '../../../lambdas/core/storage/hash';
-import { eventPk, eventSk, LEDGER_SK } from '../../../lambdas/core/storage/keys';
+import { decodePage, encodePage } from '../../../lambdas/core/page/codec';
+import { LEDGER_SK, PAGE_SK_PREFIX, pagePk } from '../../../lambdas/core/storage/keys';
+import { queryAll } from '../../../lambdas/core/storage/query';
+import { slicePageEvents } from '../../../lambdas/core/storage/pages';
 import { captureOutput, type CapturedOutput } from '../../../local/capture-output';
 import { startLocalPipeline, type LocalDump, type LocalPipeline } from '../../../local/pipeline';
 import type { FinishedDump } from '../../../local/phase-report';
 import { verifyStore } from '../../../verify';
 import { isolatedEnvironment } from '../support/pipeline-oracle';
 
-/** The table keys of a generated dump's events, in file order, as the worker writes them. */
-function eventKeys(dump: GeneratedDump) {
-  const { header, events } = decodeDump(dump.bytes);
-  return Array.from({ length: events.length }, (_, i) => {
-    const day = events.dayNumber[i]!;
-    const [ms, seq, type] = [events.msOfDay[i]!, events.seq[i]!, events.type[i]!];
-    const salt = saltOf(ms, seq, type, daySeed(header.patientId, header.deviceId, day), 10);
-    return { salt, day, patientId: header.patientId, deviceId: header.deviceId, sk: eventSk(ms, seq, type) };
-  });
+/** A generated dump's device and the UTC days it covers. */
+function daysOf(dump: GeneratedDump) {
+  const { header, days } = decodeDump(dump.bytes);
+  return { patientId: header.patientId, deviceId: header.deviceId, days: days.map((d) => d.dayNumber) };
 }
-
-type EventKey = ReturnType<typeof eventKeys>[number];
 
 describe('verifyStore', () => {
   let pipeline: LocalPipeline;
@@ -88,34 +78,49 @@ describe('verifyStore', () => {
         0,
       ),
     );
-    expect(report.counts.eventItems).toBe(finished.reduce((n, f) => n + (f.ledger.totals?.stored ?? 0), 0));
-    expect(report.counts.ledgerItemsScanned).toBeGreaterThan(report.counts.eventItems);
+    expect(report.counts.storedEvents).toBe(finished.reduce((n, f) => n + (f.ledger.totals?.stored ?? 0), 0));
+    expect(report.counts.ledgerItemsScanned).toBeGreaterThan(report.counts.deviceDays);
   }, 30_000);
 
-  it('reports a deleted and a duplicated event item, a flipped ledger status, a deleted rejected copy and a vanished dump', async () => {
+  it('reports a deleted event, a duplicated page, a flipped ledger status, a deleted rejected copy and a vanished dump', async () => {
     const { dynamodb, s3 } = pipeline.clients;
     const TableName = pipeline.tableName;
     const device0 = generated.filter((d) => d.deviceIndex === generated[0]!.deviceIndex);
     const device1 = generated.filter((d) => d.deviceIndex !== generated[0]!.deviceIndex);
+    const { patientId, deviceId, days } = daysOf(device0[0]!);
+    const pageOf = async (dayNumber: number) =>
+      (
+        await queryAll(dynamodb, {
+          TableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+          ExpressionAttributeValues: {
+            ':pk': { S: pagePk(dayNumber, patientId, deviceId, 0) },
+            ':p': { S: PAGE_SK_PREFIX },
+          },
+          ConsistentRead: true,
+        })
+      )[0]!;
 
-    const [gone, twice] = eventKeys(device0[0]!) as [EventKey, EventKey];
+    // One event of the first day's page disappears (the summary still counts it).
+    const goneDay = days[0]!;
+    const first: Record<string, AttributeValue> = await pageOf(goneDay);
+    const events = decodePage(first['d']!.B!);
+    const gone = { ms: events.msOfDay[0]!, seq: events.seq[0]!, type: events.type[0]! };
     await dynamodb.send(
-      new DeleteItemCommand({
+      new PutItemCommand({
         TableName,
-        Key: { pk: { S: eventPk(gone.salt, gone.day, gone.patientId, gone.deviceId) }, sk: { S: gone.sk } },
+        Item: { ...first, d: { B: encodePage(slicePageEvents(events, 1, events.length)) } },
       }),
     );
-    const { Item } = await dynamodb.send(
-      new GetItemCommand({
+    // The last day's page is copied into another partition: its events are stored twice.
+    const twiceDay = days[days.length - 1]!;
+    const last = await pageOf(twiceDay);
+    await dynamodb.send(
+      new PutItemCommand({
         TableName,
-        Key: {
-          pk: { S: eventPk(twice.salt, twice.day, twice.patientId, twice.deviceId) },
-          sk: { S: twice.sk },
-        },
+        Item: { ...last, pk: { S: pagePk(twiceDay, patientId, deviceId, 1) } },
       }),
     );
-    const otherPk = eventPk((twice.salt + 1) % 10, twice.day, twice.patientId, twice.deviceId);
-    await dynamodb.send(new PutItemCommand({ TableName, Item: { ...Item!, pk: { S: otherPk } } }));
 
     const flipped = finished.find((f) => f.fileName === device0[1]!.fileName)!;
     await dynamodb.send(
@@ -134,18 +139,29 @@ describe('verifyStore', () => {
 
     const report = await verify();
     const found = report.differences.map((d) => `${d.kind} ${d.subject}`).sort();
-    const day = (key: { patientId: string; deviceId: string; day: number }) =>
-      `${key.patientId}/${key.deviceId}/${new Date(key.day * 86_400_000).toISOString().slice(0, 10)}`;
+    const day = (dayNumber: number) =>
+      `${patientId}/${deviceId}/${new Date(dayNumber * 86_400_000).toISOString().slice(0, 10)}`;
 
     // The deleted identity is missing for every upload of device 0 that holds it.
-    const holders = device0.filter((d) => eventKeys(d).some((k) => k.day === gone.day && k.sk === gone.sk));
+    const holders = device0.filter((d) => {
+      const { events: e } = decodeDump(d.bytes);
+      return Array.from({ length: e.length }).some(
+        (_, i) =>
+          e.dayNumber[i] === goneDay &&
+          e.msOfDay[i] === gone.ms &&
+          e.seq[i] === gone.seq &&
+          e.type[i] === gone.type,
+      );
+    });
     expect(holders.map((d) => d.fileName)).toContain(device0[0]!.fileName);
+    expect(goneDay).not.toBe(twiceDay);
     expect(found).toEqual(
       [
         ...holders.map((d) => `EVENT_MISSING ${keyOf(d.fileName)}`),
-        `DAY_INCONSISTENT ${day(gone)}`,
-        `EVENT_DUPLICATED ${day(twice)}`,
-        `EVENT_MISPLACED ${day(twice)}`,
+        `DAY_INCONSISTENT ${day(goneDay)}`,
+        `EVENT_DUPLICATED ${day(twiceDay)}`,
+        `EVENT_MISPLACED ${day(twiceDay)}`,
+        `DAY_INCONSISTENT ${day(twiceDay)}`,
         `NOT_COMPLETE ${keyOf(device0[1]!.fileName)}`,
         `REJECTED_COPY_MISSING ${keyOf('bad-crc.dump')}`,
         `OBJECT_MISSING ${keyOf(device1[0]!.fileName)}`,

@@ -4,7 +4,6 @@ import {
   eventHash,
   murmur3x86_128Words,
   murmur3x86_32,
-  saltOf,
   type Hash128,
 } from '../../../lambdas/core/storage/hash';
 import {
@@ -106,19 +105,6 @@ describe('eventHash', () => {
   it('depends on the device-day through the seed', () => {
     expect(daySeed('PAT', 'DEV', 19_783)).not.toBe(daySeed('PAT', 'DEV', 19_784));
     expect(daySeed('PAT', 'DEV', 1)).not.toBe(daySeed('PA', 'TDEV', 1));
-  });
-});
-
-describe('saltOf', () => {
-  it('is deterministic, within range and spreads a day over the buckets', () => {
-    const seed = daySeed('PAT', 'DEV', 19_783);
-    const counts = new Array<number>(10).fill(0);
-    for (let i = 0; i < 3000; i++) {
-      const salt = saltOf(i * 28_800, 1000 + i, (i % 10) + 1, seed, 10);
-      expect(saltOf(i * 28_800, 1000 + i, (i % 10) + 1, seed, 10)).toBe(salt);
-      counts[salt]!++;
-    }
-    for (const count of counts) expect(count).toBeGreaterThan(200);
   });
 });
 

@@ -1,5 +1,4 @@
 import type { DumpEvent } from '../../../lambdas/core/dump/types';
-import { allocateDigestEntries } from '../../../lambdas/core/storage/digest';
 import {
   indexStoredDay,
   reconcileDay,
@@ -9,8 +8,9 @@ import {
   type ValidDumpInput,
 } from '../../../verify/reconcile';
 import type { StoredDay } from '../../../verify/types';
+import { slicePageEvents } from '../../../lambdas/core/storage/pages';
 import { at, BASE_DAY, decodedDump, event, MS_PER_DAY } from '../../factories/events';
-import { aLedger, SALT_BUCKETS, storedDayOf, storedEventOf } from '../../factories/verify';
+import { aLedger, GENERATION, pageEventsOf, storedDayOf } from '../../factories/verify';
 
 const kinds = (differences: readonly { kind: string }[]) => differences.map((d) => d.kind);
 
@@ -31,7 +31,7 @@ function twoDays(): DumpEvent[] {
 function freshStore(events: readonly DumpEvent[]): ValidDumpInput & { days: Map<number, StoredDay> } {
   const decoded = decodedDump(events);
   const days = new Map(decoded.days.map((g) => [g.dayNumber, storedDayOf(g.dayNumber, events)]));
-  const stored = [...days.values()].reduce((n, d) => n + d.events.length, 0);
+  const stored = [...days.values()].reduce((n, d) => n + (d.pages[0]?.events?.length ?? 0), 0);
   const ledger = aLedger({
     now: at(BASE_DAY + 2),
     counts: {
@@ -55,75 +55,69 @@ describe('reconcileDay', () => {
   const day = () => storedDayOf(BASE_DAY + 1, twoDays());
 
   it('finds nothing in a day stored as a commit leaves it', () => {
-    expect(reconcileDay(day(), SALT_BUCKETS)).toEqual([]);
+    expect(reconcileDay(day())).toEqual([]);
   });
 
-  it('reports an identity held by two event items', () => {
+  it('reports an identity held by two pages (and the summary that counts it once)', () => {
     const d = day();
-    const copy = { ...d.events[0]!, salt: (d.events[0]!.salt + 1) % SALT_BUCKETS };
-    expect(kinds(reconcileDay({ ...d, events: [...d.events, copy] }, SALT_BUCKETS))).toEqual([
-      'EVENT_MISPLACED',
+    const copy = { salt: 1, generation: GENERATION, page: 2, events: d.pages[0]!.events };
+    const summary = { ...d.summary!, pages: 2 };
+    expect(kinds(reconcileDay({ ...d, summary, pages: [...d.pages, copy] }))).toEqual([
       'EVENT_DUPLICATED',
+      'DAY_INCONSISTENT',
     ]);
   });
 
-  it('reports an event item under a salt its identity does not hash to', () => {
+  it('reports a page under a partition its number does not give', () => {
     const d = day();
-    const moved = { ...d.events[0]!, salt: (d.events[0]!.salt + 1) % SALT_BUCKETS };
-    expect(kinds(reconcileDay({ ...d, events: [moved, ...d.events.slice(1)] }, SALT_BUCKETS))).toEqual([
-      'EVENT_MISPLACED',
-    ]);
+    const moved = { ...d.pages[0]!, salt: 3 };
+    expect(kinds(reconcileDay({ ...d, pages: [moved] }))).toEqual(['EVENT_MISPLACED']);
   });
 
-  it('reports a deleted event item: the summary and the digest still count it', () => {
-    const d = day();
-    const [difference] = reconcileDay({ ...d, events: d.events.slice(1) }, SALT_BUCKETS);
+  it('reports a deleted page: the summary still counts it and its events', () => {
+    const [difference] = reconcileDay({ ...day(), pages: [] });
     expect(difference?.kind).toBe('DAY_INCONSISTENT');
-    expect(difference?.detail).toMatch(/summary events 2 != 1/);
-    expect(difference?.detail).toMatch(/1 digest entr\(ies\) with no event item/);
+    expect(difference?.detail).toMatch(/event page\(s\) 1 of 1\.\.1 .* are missing/);
+    expect(difference?.detail).toMatch(/summary events 2 != 0/);
   });
 
-  it('reports an event item the digest does not list (a commit that never happened)', () => {
+  it("reports a page past the summary's count (a commit that never happened)", () => {
     const d = day();
-    const extra = storedEventOf(event({ timestamp: at(BASE_DAY + 1, 9_000), seq: 77 }));
-    const [difference] = reconcileDay({ ...d, events: [...d.events, extra] }, SALT_BUCKETS);
-    expect(difference?.detail).toMatch(/1 stored event\(s\) missing from the digest/);
+    const extra = {
+      salt: 1,
+      generation: GENERATION,
+      page: 2,
+      events: pageEventsOf([event({ timestamp: at(BASE_DAY + 1, 9_000), seq: 77 })]),
+    };
+    const [difference] = reconcileDay({ ...d, pages: [...d.pages, extra] });
+    expect(difference?.detail).toMatch(/event page\(s\) 2 are past the summary's 1/);
   });
 
-  it('reports stored content that no longer matches the fingerprint and the digest hash', () => {
+  it('reports pages of another generation, which no summary counts', () => {
     const d = day();
-    const changed = { ...d.events[0]!, value: d.events[0]!.value + 1 };
-    const [difference] = reconcileDay({ ...d, events: [changed, ...d.events.slice(1)] }, SALT_BUCKETS);
+    const stale = { ...d.pages[0]!, generation: 'old' };
+    const [difference] = reconcileDay({ ...d, pages: [...d.pages, stale] });
+    expect(difference?.detail).toMatch(/1 event page\(s\) of another generation/);
+  });
+
+  it('reports stored content that no longer matches the fingerprint', () => {
+    const d = day();
+    const events = d.pages[0]!.events!;
+    const changed = { ...events, value: events.value.map((v, i) => (i === 0 ? v + 1 : v)) };
+    const [difference] = reconcileDay({ ...d, pages: [{ ...d.pages[0]!, events: changed }] });
     expect(difference?.detail).toMatch(/summary fp/);
-    expect(difference?.detail).toMatch(/digest content hash/);
   });
 
-  it('reports a missing digest page', () => {
+  it('reports a page that does not decode', () => {
     const d = day();
-    const summary = { ...d.summary!, version: 2 };
-    const [difference] = reconcileDay({ ...d, summary }, SALT_BUCKETS);
-    expect(difference?.detail).toMatch(/digest pages \[1\] are not 1\.\.2/);
+    const corrupt = { ...d.pages[0]!, events: undefined, error: 'event page: format 9 is not 1' };
+    const [difference] = reconcileDay({ ...d, pages: [corrupt] });
+    expect(difference?.detail).toMatch(/event page 1 does not decode \(event page: format 9/);
   });
 
-  it('reports stored events with no day summary', () => {
-    const [difference] = reconcileDay({ ...day(), summary: undefined, digestPages: [] }, SALT_BUCKETS);
-    expect(difference?.detail).toMatch(/no day summary/);
-  });
-
-  it('reports a digest that lists an identity twice', () => {
-    const d = day();
-    const page = d.digestPages[0]!;
-    const again = allocateDigestEntries(1);
-    again.msOfDay[0] = page.entries.msOfDay[0]!;
-    again.seq[0] = page.entries.seq[0]!;
-    again.type[0] = page.entries.type[0]!;
-    again.contentHash[0] = page.entries.contentHash[0]!;
-    const summary = { ...d.summary!, version: 2 };
-    const [difference] = reconcileDay(
-      { ...d, summary, digestPages: [page, { version: 2, entries: again }] },
-      SALT_BUCKETS,
-    );
-    expect(difference?.detail).toMatch(/lists 1 identit\(ies\) twice/);
+  it('reports event pages with no day summary', () => {
+    const [difference] = reconcileDay({ ...day(), summary: undefined });
+    expect(difference?.detail).toMatch(/no day summary, but 1 event page/);
   });
 });
 
@@ -155,11 +149,14 @@ describe('reconcileValidDump', () => {
     });
   });
 
-  it('reports identities that no event item holds', () => {
+  it('reports identities that no event page holds', () => {
     const input = freshStore(twoDays());
     const day = input.days.get(BASE_DAY)!;
-    const storedDay = (n: number) =>
-      indexStoredDay(n === BASE_DAY ? { ...day, events: day.events.slice(1) } : input.days.get(n)!);
+    const firstGone = (d: StoredDay): StoredDay => {
+      const events = d.pages[0]!.events!;
+      return { ...d, pages: [{ ...d.pages[0]!, events: slicePageEvents(events, 1, events.length) }] };
+    };
+    const storedDay = (n: number) => indexStoredDay(n === BASE_DAY ? firstGone(day) : input.days.get(n)!);
     const result = reconcileValidDump({ ...input, storedDay });
     expect(kinds(result.differences)).toEqual(['EVENT_MISSING']);
     expect(result.differences[0]!.detail).toMatch(/^1 of 4 identities/);
@@ -169,7 +166,7 @@ describe('reconcileValidDump', () => {
     const input = freshStore(twoDays());
     // The first day's items are gone (TTL), the second day's are whole.
     const storedDay = (n: number) =>
-      indexStoredDay(n === BASE_DAY ? { ...input.days.get(n)!, events: [] } : input.days.get(n)!);
+      indexStoredDay(n === BASE_DAY ? { ...input.days.get(n)!, pages: [] } : input.days.get(n)!);
     const firstDayTtlMs = (BASE_DAY + 401) * MS_PER_DAY;
 
     const retired = reconcileValidDump({ ...input, storedDay, retainedAt: firstDayTtlMs });
@@ -204,9 +201,14 @@ describe('reconcileValidDump', () => {
     const input = freshStore(twoDays());
     // Another upload stored the repeated identity with value 9 first: the two value-4 copies conflict.
     const day = input.days.get(BASE_DAY + 1)!;
-    const events = day.events.map((e) => (e.seq === 5 ? { ...e, value: 9 } : e));
+    const page = day.pages[0]!.events!;
+    const value = page.value.map((v, i) => (page.seq[i] === 5 ? 9 : v));
     const storedDay = (n: number) =>
-      indexStoredDay(n === BASE_DAY + 1 ? { ...day, events } : input.days.get(n)!);
+      indexStoredDay(
+        n === BASE_DAY + 1
+          ? { ...day, pages: [{ ...day.pages[0]!, events: { ...page, value } }] }
+          : input.days.get(n)!,
+      );
     const stale = reconcileValidDump({ ...input, storedDay });
     expect(stale.differences[0]?.detail).toMatch(/conflicts 1 != 2 records differing/);
     const ledger = aLedger({ ...input.ledger, totals: { ...input.ledger!.totals!, conflicts: 2 } });

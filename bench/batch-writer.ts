@@ -1,9 +1,25 @@
 import { BatchWriteItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { CapacityMeter } from './capacity';
-import { WriteRetriesExhaustedError } from './errors';
-import { backoffDelay, defaultTiming, isThrottlingError, type RetryTiming } from './retry';
+import { DumpflowError } from '../lambdas/core/errors';
+import type { CapacityMeter } from '../lambdas/core/storage/capacity';
+import {
+  backoffDelay,
+  defaultTiming,
+  isThrottlingError,
+  type RetryTiming,
+} from '../lambdas/core/storage/retry';
 
 export type Item = Record<string, AttributeValue>;
+
+/** Items stayed unprocessed or throttled through every retry; the message is retried by the queue. */
+export class WriteRetriesExhaustedError extends DumpflowError {
+  constructor(unprocessed: number, attempts: number, cause?: unknown) {
+    super(
+      'E_WRITE_RETRIES_EXHAUSTED',
+      `${unprocessed} item(s) were still not written after ${attempts} attempts (DynamoDB throttled or left them unprocessed); nothing was dropped silently`,
+      { cause },
+    );
+  }
+}
 
 export interface BatchWriterOptions {
   /** BatchWriteItem calls in flight at once. @default 8 */

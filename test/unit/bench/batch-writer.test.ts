@@ -5,9 +5,8 @@ import {
   type BatchWriteItemCommandInput,
   type BatchWriteItemCommandOutput,
 } from '@aws-sdk/client-dynamodb';
-import { batchWriteAll, type Item } from '../../../lambdas/core/storage/batch-writer';
+import { batchWriteAll, WriteRetriesExhaustedError, type Item } from '../../../bench/batch-writer';
 import { CapacityMeter } from '../../../lambdas/core/storage/capacity';
-import { WriteRetriesExhaustedError } from '../../../lambdas/core/storage/errors';
 
 type Respond = (
   input: BatchWriteItemCommandInput,

@@ -1,0 +1,133 @@
+import { GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { kpiKey, kpisFromItem, type StoredKpis } from '../kpi/kpi-item';
+import type { PageEvents } from '../page/codec';
+import { CapacityMeter } from './capacity';
+import { StoredItemError } from './errors';
+import { daySk, deviceIdFromSk, patientDevicesPk, summaryPk } from './keys';
+import { mergePages, readPages } from './pages';
+import { queryItems } from './query';
+import { DAY_SUMMARY_SORT_KEY_PREFIX } from './stream-filter';
+import { daySummaryFromItem, type DaySummary } from './summary';
+
+/**
+ * The read side of the store: a patient-device's exact stored events for a range of days, and its
+ * KPIs. Everything is read strongly consistent: the day summaries of the range in one Query, then
+ * each day's event pages from the partitions its summary names (pages.readPages).
+ */
+
+export interface ReadDeps {
+  readonly client: DynamoDBClient;
+  readonly tableName: string;
+  readonly meter?: CapacityMeter;
+  /** Days read at once. @default 8 */
+  readonly concurrency?: number;
+}
+
+export interface EventRange {
+  readonly patientId: string;
+  readonly deviceId: string;
+  /** First UTC day number, included. @default the first stored day */
+  readonly fromDay?: number;
+  /** Last UTC day number, included. @default the last stored day */
+  readonly toDay?: number;
+}
+
+/** One stored device-day: its summary and its events in identity order (msOfDay, seq, type). */
+export interface StoredDay {
+  readonly summary: DaySummary;
+  readonly events: PageEvents;
+}
+
+/** The day summaries of a range, in day order. */
+export async function* readDaySummaries(deps: ReadDeps, range: EventRange): AsyncGenerator<DaySummary> {
+  // DAY#~~ sorts after every day label (years past 9999 start with '~', keys.dayLabel), so the
+  // open ends of a range are the prefix itself and that.
+  const from = range.fromDay === undefined ? DAY_SUMMARY_SORT_KEY_PREFIX : daySk(range.fromDay);
+  const to = range.toDay === undefined ? `${DAY_SUMMARY_SORT_KEY_PREFIX}~~` : daySk(range.toDay);
+  const items = queryItems(
+    deps.client,
+    {
+      TableName: deps.tableName,
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: {
+        ':pk': { S: summaryPk(range.patientId, range.deviceId) },
+        ':from': { S: from },
+        ':to': { S: to },
+      },
+      ConsistentRead: true,
+    },
+    deps.meter,
+  );
+  for await (const item of items) yield daySummaryFromItem(item);
+}
+
+/** A day's events from its pages, checked against the count its summary keeps. */
+export async function readStoredDay(deps: ReadDeps, summary: DaySummary): Promise<StoredDay> {
+  const events = mergePages(await readPages(deps, summary));
+  if (events.length !== summary.inputs.events) {
+    throw new StoredItemError(
+      `day ${summary.dayNumber} holds ${events.length} events in its pages and ${summary.inputs.events} in its summary`,
+    );
+  }
+  return { summary, events };
+}
+
+/**
+ * Every stored day of the range with its events, in day order. Up to `concurrency` days are read
+ * ahead, so a year of days costs about as long as a few round trips, not 365.
+ */
+export async function* readStoredDays(deps: ReadDeps, range: EventRange): AsyncGenerator<StoredDay> {
+  const concurrency = Math.max(1, deps.concurrency ?? 8);
+  const ahead: Promise<StoredDay>[] = [];
+  for await (const summary of readDaySummaries(deps, range)) {
+    const day = readStoredDay(deps, summary);
+    // Awaited in order below; a failure while earlier days are still read must not go unhandled.
+    day.catch(() => undefined);
+    ahead.push(day);
+    if (ahead.length >= concurrency) yield await ahead.shift()!;
+  }
+  while (ahead.length > 0) yield await ahead.shift()!;
+}
+
+/** The devices a patient has stored events from (the parser registers each on its first dump). */
+export async function readPatientDevices(deps: ReadDeps, patientId: string): Promise<string[]> {
+  const devices: string[] = [];
+  const items = queryItems(
+    deps.client,
+    {
+      TableName: deps.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': { S: patientDevicesPk(patientId) } },
+      ConsistentRead: true,
+    },
+    deps.meter,
+  );
+  for await (const item of items) {
+    const deviceId = deviceIdFromSk(item['sk']?.S ?? '');
+    if (deviceId !== undefined) devices.push(deviceId);
+  }
+  return devices;
+}
+
+/** The KPIs of one patient-device, or of every device of the patient, as the KPI function stored them. */
+export async function readKpis(deps: ReadDeps, patientId: string, deviceId?: string): Promise<StoredKpis[]> {
+  const meter = deps.meter ?? new CapacityMeter();
+  const devices = deviceId === undefined ? await readPatientDevices(deps, patientId) : [deviceId];
+  const found = await Promise.all(
+    devices.map(async (device) => {
+      const response = await deps.client.send(
+        new GetItemCommand({
+          TableName: deps.tableName,
+          Key: kpiKey(patientId, device),
+          ConsistentRead: true,
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      meter.record('read', response.ConsumedCapacity);
+      return response.Item ? kpisFromItem(response.Item) : undefined;
+    }),
+  );
+  return found
+    .filter((kpis): kpis is StoredKpis => kpis !== undefined)
+    .sort((a, b) => (a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : 0));
+}
