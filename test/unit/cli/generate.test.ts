@@ -128,7 +128,7 @@ describe('dumpflow generate', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-  });
+  }, 30_000);
 
   it('refuses a bad fleet option, or a fleet option without --fleet, with one error line and status 1', async () => {
     const range = await runCli(['generate', '--out', os.tmpdir(), '--fleet', '--history-days', '400-45']);
@@ -142,5 +142,5 @@ describe('dumpflow generate', () => {
     expect(stray.stderr).toBe(
       'error E_GENERATOR_OPTIONS: --period-days only applies with --fleet; add --fleet or drop it\n',
     );
-  });
+  }, 30_000);
 });

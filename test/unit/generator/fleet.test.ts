@@ -18,6 +18,8 @@ import { decodeDump, RECORD_SIZE, HEADER_SIZE } from '../../../lambdas/core/dump
 
 const MS_PER_DAY = 86_400_000;
 const HOUR = 3_600_000;
+/** Tests decoding every dump take ~2 s alone, more on a machine busy with other work. */
+const DECODING_TIMEOUT = 30_000;
 
 /** Few devices and events, so that decoding every dump stays fast. */
 const small: FleetOptions = {
@@ -218,32 +220,44 @@ describe('planFleet', () => {
 });
 
 describe('generateFleetUploads', () => {
-  it('re-sends the history byte-for-byte on shared days', () => {
-    const plan = planFleet({ ...small, periodDays: 2 });
-    const history = historyByDevice(plan);
-    let shared = 0;
-    for (const upload of generateFleetUploads(plan)) {
-      const stored = history.get(upload.deviceId)!;
-      const sent = records(upload);
-      const overlap = [...sent].filter(([identity]) => stored.has(identity));
-      for (const [identity, bytes] of overlap) expect(bytes).toBe(stored.get(identity));
-      if (upload.upload === 1) expect(overlap).toHaveLength(upload.events - upload.newEvents);
-      shared += overlap.length;
-    }
-    expect(shared).toBeGreaterThan(1000);
-  });
+  it(
+    're-sends the history byte-for-byte on shared days',
+    () => {
+      const plan = planFleet({ ...small, periodDays: 2 });
+      const history = historyByDevice(plan);
+      let shared = 0;
+      for (const upload of generateFleetUploads(plan)) {
+        const stored = history.get(upload.deviceId)!;
+        const sent = records(upload);
+        const overlap = [...sent].filter(([identity]) => stored.has(identity));
+        for (const [identity, bytes] of overlap) expect(bytes).toBe(stored.get(identity));
+        if (upload.upload === 1) expect(overlap).toHaveLength(upload.events - upload.newEvents);
+        shared += overlap.length;
+      }
+      expect(shared).toBeGreaterThan(1000);
+    },
+    DECODING_TIMEOUT,
+  );
 
-  it('counts new events exactly: the records in neither the history nor an earlier upload', () => {
-    expect(checkNewEvents(small).uploads).toBeGreaterThan(20);
-  });
+  it(
+    'counts new events exactly: the records in neither the history nor an earlier upload',
+    () => {
+      expect(checkNewEvents(small).uploads).toBeGreaterThan(20);
+    },
+    DECODING_TIMEOUT,
+  );
 
-  it('counts new events exactly where a week-long upload every 7 days leaves part of a day unsent', () => {
-    // The upload 7 days after the previous one re-sends the 7 days after that one's day, so that
-    // day's evening stays unsent until a year-long upload reaches it: new, yet older than the
-    // uploader's previous upload.
-    const weekly = { devices: 3, eventsPerDay: 30, spread: 1, periodDays: 43, mix: [2, 0, 1] } as const;
-    expect(checkNewEvents({ ...weekly, spreadCadenceDays: [7, 7] }).late).toBeGreaterThan(0);
-  });
+  it(
+    'counts new events exactly where a week-long upload every 7 days leaves part of a day unsent',
+    () => {
+      // The upload 7 days after the previous one re-sends the 7 days after that one's day, so that
+      // day's evening stays unsent until a year-long upload reaches it: new, yet older than the
+      // uploader's previous upload.
+      const weekly = { devices: 3, eventsPerDay: 30, spread: 1, periodDays: 43, mix: [2, 0, 1] } as const;
+      expect(checkNewEvents({ ...weekly, spreadCadenceDays: [7, 7] }).late).toBeGreaterThan(0);
+    },
+    DECODING_TIMEOUT,
+  );
 
   it('holds what the metadata says', () => {
     const plan = planFleet({ ...small, periodDays: 2 });
