@@ -25,6 +25,35 @@ export {
   type NightEvents,
 } from './therapy';
 export { hashInts, Random } from './prng';
+export {
+  countNewEvents,
+  generateFleetHistory,
+  generateFleetUploads,
+  planFleet,
+  summarizeFleet,
+  WINDOW_DAYS,
+  type FleetDevice,
+  type FleetDump,
+  type FleetPlan,
+  type FleetSummary,
+  type FleetUpload,
+  type FleetUploadCounts,
+} from './fleet';
+export {
+  FLEET_MANIFEST_FORMAT,
+  type FleetManifest,
+  type FleetManifestDevice,
+  type FleetManifestHistoryDump,
+  type FleetManifestUpload,
+} from './fleet-manifest';
+export {
+  parseDayRange,
+  parseShare,
+  resolveFleetOptions,
+  type DayRange,
+  type FleetOptions,
+  type ResolvedFleetOptions,
+} from './fleet-options';
 
 /** The planned uploads without building any bytes (cheap; useful to size a run). */
 export function plan(options: GeneratorOptions = {}): UploadPlan[] {
