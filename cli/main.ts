@@ -5,8 +5,10 @@
  */
 import { Command } from 'commander';
 import { registerBench } from './commands/bench';
+import { registerEvents } from './commands/events';
 import { registerGenerate } from './commands/generate';
 import { registerInspect } from './commands/inspect';
+import { registerKpis } from './commands/kpis';
 import { registerPlan } from './commands/plan';
 import { registerLocal } from './commands/local';
 import { registerVerify } from './commands/verify';
@@ -24,6 +26,14 @@ registerBench(program);
 registerPlan(program);
 registerLocal(program);
 registerVerify(program);
+registerEvents(program);
+registerKpis(program);
+
+// A reader that stops early (`dumpflow events ... | head`) closes the pipe: that is not a failure.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
 
 // Commands report their own failures; this catches anything that escapes one.
 program.parseAsync(process.argv).catch((error: unknown) => reportError(error));

@@ -112,7 +112,8 @@ export interface LocalPipeline {
   /** The runtime's own S3 and DynamoDB clients, for reading what the pipeline stored (verify). */
   readonly clients: { readonly s3: S3Client; readonly dynamodb: DynamoDBClient };
   /**
-   * Uploads every dump under `incoming/phase-<n>/` and resolves when each is COMPLETE or REJECTED
+   * Uploads every dump under `incoming/phase-<n>/` (`incoming/run-<id>/phase-<n>/` with a kept
+   * state) and resolves when each is COMPLETE or REJECTED
    * in the ledger and the parser, worker and KPI event sources were all idle in one pass.
    */
   runPhase(dumps: readonly LocalDump[], options?: PhaseOptions): Promise<PhaseResult>;
@@ -393,6 +394,10 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     const ledgerDeps = { client: dynamodb, tableName };
     let phases = 0;
     let phaseRunning = false;
+    // A kept state outlives the run: this run's uploads are new objects, as a device's next uploads
+    // are, rather than the same keys and ETags an earlier run's ledger already holds.
+    const uploadPrefix =
+      options.stateDir === undefined ? 'incoming/' : `incoming/run-${Date.now().toString(36)}/`;
 
     const allIdle = async () => {
       const [p, w] = await Promise.all([parser.isIdle(), worker.isIdle()]);
@@ -428,7 +433,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
         const uploadLane = async () => {
           while (next < dumps.length) {
             const dump = dumps[next++]!;
-            const key = `incoming/phase-${phases}/${dump.name}`;
+            const key = `${uploadPrefix}phase-${phases}/${dump.name}`;
             // With s3-duplicate the notifications go out together, repeated and shuffled, below.
             const uploaded = duplicating
               ? await uploader.put(key, dump.bytes)

@@ -31,6 +31,7 @@ interface LocalFlags {
   readonly concurrency?: number;
   readonly parsers?: number;
   readonly dynamodbEndpoint?: string;
+  readonly state?: string;
   readonly logFile?: string;
   readonly json?: boolean;
   readonly faults?: FaultSpec;
@@ -154,8 +155,15 @@ async function runLocal(flags: LocalFlags, output: CapturedOutput): Promise<void
   let interrupted = false;
   const faults =
     flags.faults === undefined ? undefined : new FaultInjector(flags.faults, flags.faultSeed ?? 1);
+  if (flags.state !== undefined && flags.dynamodbEndpoint !== undefined) {
+    throw new CliError(
+      'E_USAGE',
+      '--state keeps the table in its own DynamoDB Local; it cannot be combined with --dynamodb-endpoint',
+    );
+  }
   const pipeline: LocalPipeline = await startLocalPipeline({
     ...(faults !== undefined && { faults }),
+    ...(flags.state !== undefined && { stateDir: flags.state }),
     ...(flags.dynamodbEndpoint !== undefined && { dynamoEndpoint: flags.dynamodbEndpoint }),
     ...(flags.concurrency !== undefined && { workerConcurrency: flags.concurrency }),
     ...(flags.parsers !== undefined && { parserConcurrency: flags.parsers }),
@@ -280,6 +288,10 @@ export function registerLocal(program: Command): Command {
     .option('--concurrency <n>', 'worker (fan-out) invocations at once (default 4)', positiveInteger)
     .option('--parsers <n>', 'parser invocations at once (default 2)', positiveInteger)
     .option('--dynamodb-endpoint <url>', 'use this DynamoDB Local instead of starting one')
+    .option(
+      '--state <dir>',
+      'keep the table in DIR instead of in memory: a later run with the same DIR continues on its data, and `dumpflow events|kpis --state DIR` read it',
+    )
     .option('--log-file <path>', 'where function logs go (default .dumpflow/logs/local-<time>.jsonl)')
     .option(
       '--faults <spec>',

@@ -73,20 +73,34 @@ export async function readStoredDay(deps: ReadDeps, summary: DaySummary): Promis
 }
 
 /**
- * Every stored day of the range with its events, in day order. Up to `concurrency` days are read
- * ahead, so a year of days costs about as long as a few round trips, not 365.
+ * Every stored day of the range with its events, in day order. The range's summaries are read
+ * first (one Query; a year is ~100 KB), then up to `concurrency` days' pages at once, so a year of
+ * days costs about as long as a few round trips, not 365. `onProgress` hears each day read.
  */
-export async function* readStoredDays(deps: ReadDeps, range: EventRange): AsyncGenerator<StoredDay> {
+export async function* readStoredDays(
+  deps: ReadDeps,
+  range: EventRange,
+  onProgress?: (daysRead: number, days: number) => void,
+): AsyncGenerator<StoredDay> {
+  const summaries: DaySummary[] = [];
+  for await (const summary of readDaySummaries(deps, range)) summaries.push(summary);
   const concurrency = Math.max(1, deps.concurrency ?? 8);
   const ahead: Promise<StoredDay>[] = [];
-  for await (const summary of readDaySummaries(deps, range)) {
+  let read = 0;
+  const next = async (): Promise<StoredDay> => {
+    const day = await ahead.shift()!;
+    onProgress?.(++read, summaries.length);
+    return day;
+  };
+  onProgress?.(0, summaries.length);
+  for (const summary of summaries) {
     const day = readStoredDay(deps, summary);
     // Awaited in order below; a failure while earlier days are still read must not go unhandled.
     day.catch(() => undefined);
     ahead.push(day);
-    if (ahead.length >= concurrency) yield await ahead.shift()!;
+    if (ahead.length >= concurrency) yield await next();
   }
-  while (ahead.length > 0) yield await ahead.shift()!;
+  while (ahead.length > 0) yield await next();
 }
 
 /** The devices a patient has stored events from (the parser registers each on its first dump). */
