@@ -45,8 +45,15 @@ export function formatRunSummary(phases: readonly PhaseReport[], total: PhaseRep
         count(r.rejectedRecords[code as keyof typeof r.rejectedRecords]),
       ),
     ),
-    row('read units', (r) => units(r.readUnits)),
-    row('write units', (r) => units(r.writeUnits)),
+    row('read units (as AWS bills them)', (r) => units(r.readUnits)),
+    row('write units (as AWS bills them)', (r) => units(r.writeUnits)),
+    row('  write units per stored event', (r) =>
+      r.eventsStored === 0 ? '-' : (r.writeUnits / r.eventsStored).toFixed(3),
+    ),
+    row(
+      '  DynamoDB Local read/write units',
+      (r) => `${units(r.dynamodbLocal.readUnits)}/${units(r.dynamodbLocal.writeUnits)}`,
+    ),
     row('wall time', (r) => ms(r.elapsedMs)),
     row('latency p50 (upload->complete)', (r) => ms(r.latencyMs.p50)),
     row('latency p95', (r) => ms(r.latencyMs.p95)),

@@ -1,5 +1,6 @@
 import { RECORD_ERROR_CODES, type RejectedRecordCounts } from '../lambdas/core/dump/types';
-import type { CapacityTotals } from '../lambdas/core/storage/capacity';
+import type { BilledUnits } from './aws-billing';
+import type { MeteredCapacity } from './capacity-tap';
 import type { LedgerEntry } from '../lambdas/core/storage/ledger';
 
 /** What one phase (or the whole run) did, read back from the dump ledger. */
@@ -21,8 +22,11 @@ export interface PhaseReport {
   readonly rejectedRecords: RejectedRecordCounts;
   /** Valid records more than 400 days older than the processing time. */
   readonly expired: number;
+  /** The functions' read and write units as AWS bills them (local/aws-billing.ts). */
   readonly readUnits: number;
   readonly writeUnits: number;
+  /** The same requests as DynamoDB Local reported them (it bills transactional writes and empty reads differently). */
+  readonly dynamodbLocal: BilledUnits;
   readonly elapsedMs: number;
   /** Upload (S3 event time) to COMPLETE in the ledger, over accepted dumps; null without any. */
   readonly latencyMs: { readonly p50: number | null; readonly p95: number | null };
@@ -51,7 +55,7 @@ function noRejections(): Record<keyof RejectedRecordCounts, number> {
 /** Sums finished ledger entries into a phase report. */
 export function phaseReport(
   finished: readonly FinishedDump[],
-  capacity: CapacityTotals,
+  capacity: MeteredCapacity,
   elapsedMs: number,
 ): PhaseReport {
   const rejectedDumps: Record<string, string> = {};
@@ -89,8 +93,9 @@ export function phaseReport(
     conflicts,
     rejectedRecords,
     expired,
-    readUnits: capacity.readUnits,
-    writeUnits: capacity.writeUnits,
+    readUnits: capacity.aws.readUnits,
+    writeUnits: capacity.aws.writeUnits,
+    dynamodbLocal: capacity.dynamodbLocal,
     elapsedMs,
     latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95) },
   };
@@ -101,13 +106,19 @@ export function totalReport(
   phases: readonly { readonly report: PhaseReport; readonly finished: readonly FinishedDump[] }[],
 ): PhaseReport {
   const all = phases.flatMap((p) => p.finished);
-  const capacity = phases.reduce(
+  const capacity = phases.reduce<MeteredCapacity>(
     (sum, p) => ({
-      readUnits: sum.readUnits + p.report.readUnits,
-      writeUnits: sum.writeUnits + p.report.writeUnits,
       requests: 0,
+      aws: {
+        readUnits: sum.aws.readUnits + p.report.readUnits,
+        writeUnits: sum.aws.writeUnits + p.report.writeUnits,
+      },
+      dynamodbLocal: {
+        readUnits: sum.dynamodbLocal.readUnits + p.report.dynamodbLocal.readUnits,
+        writeUnits: sum.dynamodbLocal.writeUnits + p.report.dynamodbLocal.writeUnits,
+      },
     }),
-    { readUnits: 0, writeUnits: 0, requests: 0 },
+    { requests: 0, aws: { readUnits: 0, writeUnits: 0 }, dynamodbLocal: { readUnits: 0, writeUnits: 0 } },
   );
   const elapsed = phases.reduce((sum, p) => sum + p.report.elapsedMs, 0);
   const report = phaseReport(all, capacity, elapsed);

@@ -14,8 +14,7 @@ import { ledgerPk, parseSummaryPk, summaryPk } from '../lambdas/core/storage/key
 import { kpiKey, kpisFromItem, type StoredKpis } from '../lambdas/core/kpi/kpi-item';
 import { readLedger, type LedgerEntry } from '../lambdas/core/storage/ledger';
 import { KPI_STREAM_FILTER_PATTERN } from '../lambdas/core/storage/stream-filter';
-import { CapacityMeter } from '../lambdas/core/storage/capacity';
-import { tapConsumedCapacity } from './capacity-tap';
+import { capacitySince, CapacityTapMeter, tapConsumedCapacity } from './capacity-tap';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { NotIdleError } from './errors';
 import type { CreatedObject } from './event-sources/s3-notifications';
@@ -326,7 +325,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
         else process.env[name] = value;
       }
     });
-    const meter = new CapacityMeter();
+    const meter = new CapacityTapMeter();
     let environments = 0;
     const load = () => {
       const environment = (options.loadEnvironment ?? loadFreshEnvironment)();
@@ -342,7 +341,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
         (e) => faults?.crashSwitch(e.dynamodb),
       ),
       kpi: pooled(load, (e) => e.kpi),
-      capacity: { totals: () => meter.snapshot() },
+      capacity: { totals: () => meter.totals() },
     };
 
     const parser: SqsPoller = createSqsPoller({
@@ -501,12 +500,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
         phaseRunning = false;
         await outages;
         const results = order.map((id) => ({ fileName: pending.get(id)!, ledger: finished.get(id)! }));
-        const after = handlers.capacity.totals();
-        const capacity = {
-          readUnits: after.readUnits - before.readUnits,
-          writeUnits: after.writeUnits - before.writeUnits,
-          requests: after.requests - before.requests,
-        };
+        const capacity = capacitySince(handlers.capacity.totals(), before);
         return { report: phaseReport(results, capacity, Date.now() - started), finished: results };
       } finally {
         phaseRunning = false;

@@ -61,6 +61,7 @@ describe('dumpflow local', () => {
         'expired',
         'readUnits',
         'writeUnits',
+        'dynamodbLocal',
         'elapsedMs',
         'latencyMs',
       ].sort(),
