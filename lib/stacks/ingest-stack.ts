@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { Duration, Names, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -12,6 +12,13 @@ import { KPI_STREAM_FILTER_PATTERN } from '../../lambdas/core/storage/stream-fil
 import { ENV } from '../../lambdas/shared/config';
 import { CONTEXT_PREFIX, type DumpflowConfig, type FunctionSettings } from '../config';
 import { DumpBucket } from '../constructs/dump-bucket';
+import {
+  grantSendMessages,
+  grantStreamRead,
+  grantTableItems,
+  SendOnlySqsDestination,
+  type TableItemAction,
+} from '../constructs/least-privilege';
 import { PipelineFunction } from '../constructs/pipeline-function';
 import { QueueWithDlq } from '../constructs/queue-with-dlq';
 import { createEncryptionKey, removalPolicyOf, SECURE_DEFAULTS } from '../constructs/secure-defaults';
@@ -26,6 +33,20 @@ const HANDLERS_DIR = path.join(__dirname, '..', '..', 'lambdas', 'handlers');
 const PARSER_BATCH_SIZE = 1;
 /** Day-summary changes are batched briefly so one invocation refreshes several patient-devices. */
 const KPI_BATCHING_WINDOW = Duration.seconds(1);
+
+/**
+ * The DynamoDB item actions each function's code calls (lambdas/app, lambdas/core/storage and
+ * lambdas/core/kpi, in the storage layout of issue 14), and nothing else: no Scan, no
+ * BatchWriteItem, no DeleteItem outside the worker. Transaction elements count as their kind.
+ */
+export const TABLE_ACCESS = {
+  /** Ledger claim, reads, updates and the day-summary Query; its transaction holds Update + Put. */
+  parser: ['GetItem', 'PutItem', 'UpdateItem', 'Query'],
+  /** Digest and summary reads, day lease, commit transaction of Put, Delete and ConditionCheck. */
+  worker: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem'],
+  /** Queries the day summaries, reads and writes the KPI item. */
+  kpi: ['Query', 'PutItem', 'GetItem'],
+} as const satisfies Record<string, readonly TableItemAction[]>;
 
 export interface IngestStackProps extends StackProps {
   readonly config: DumpflowConfig;
@@ -130,10 +151,11 @@ export class IngestStack extends Stack {
       },
     });
     this.dumpBucket.grantReadIncoming(this.parser.role);
-    this.dumpBucket.grantTagIncoming(this.parser.role);
     this.dumpBucket.grantWriteRejected(this.parser.role);
-    table.grantReadWriteData(this.parser.role);
-    this.fanoutQueue.queue.grantSendMessages(this.parser.role);
+    grantTableItems(table, this.parser.role, TABLE_ACCESS.parser);
+    grantSendMessages(this.fanoutQueue.queue, this.parser.role);
+    // The event source grants the consumer side on the dump queue only (Receive, Delete,
+    // ChangeMessageVisibility, GetQueueAttributes, GetQueueUrl; kms:Decrypt on the queue key).
     this.parser.function.addEventSource(
       new sources.SqsEventSource(this.dumpQueue.queue, {
         batchSize: PARSER_BATCH_SIZE,
@@ -154,7 +176,7 @@ export class IngestStack extends Stack {
         [ENV.dayLeaseMs]: String((config.worker.timeoutSeconds + 60) * 1000),
       },
     });
-    table.grantReadWriteData(this.worker.role);
+    grantTableItems(table, this.worker.role, TABLE_ACCESS.worker);
     this.worker.function.addEventSource(
       new sources.SqsEventSource(this.fanoutQueue.queue, {
         batchSize: config.worker.batchSize,
@@ -176,24 +198,30 @@ export class IngestStack extends Stack {
       ...functionDefaults,
       environment: commonEnvironment,
     });
-    table.grantReadWriteData(this.kpi.role);
-    this.kpi.function.addEventSource(
-      new sources.DynamoEventSource(table, {
-        // TRIM_HORIZON: a new or re-created mapping starts with the oldest record still in the
-        // stream (24 h), so day summaries written before it existed still get their KPIs.
-        // Replays are harmless: the KPI function recomputes from the table, it does not accumulate.
-        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
-        batchSize: config.kpi.batchSize,
-        maxBatchingWindow: KPI_BATCHING_WINDOW,
-        filters: [lambda.FilterCriteria.filter(KPI_STREAM_FILTER_PATTERN)],
-        bisectBatchOnError: true,
-        reportBatchItemFailures: true,
-        maxRecordAge: Duration.seconds(config.kpi.maxRecordAgeSeconds),
-        retryAttempts: config.kpi.retryAttempts,
-        parallelizationFactor: config.kpi.parallelizationFactor,
-        onFailure: new sources.SqsDlq(this.kpiFailureQueue),
-      }),
-    );
+    grantTableItems(table, this.kpi.role, TABLE_ACCESS.kpi);
+    grantStreamRead(table, this.kpi.role);
+    // A mapping of its own instead of DynamoEventSource, whose grantStreamRead() would add
+    // ListStreams on the stream ARN (which never matches) plus DescribeKey, and whose SqsDlq would
+    // grant more than SendMessage. The construct id is DynamoEventSource's, so the mapping keeps
+    // its logical id and is updated in place: Lambda refuses a second mapping of the same stream to
+    // the same function, which a create-before-delete replacement would need.
+    this.kpi.function.addEventSourceMapping(`DynamoDBEventSource:${Names.nodeUniqueId(table.node)}`, {
+      // Defined: grantStreamRead() above refuses a table without a stream.
+      eventSourceArn: table.tableStreamArn,
+      // TRIM_HORIZON: a new or re-created mapping starts with the oldest record still in the
+      // stream (24 h), so day summaries written before it existed still get their KPIs.
+      // Replays are harmless: the KPI function recomputes from the table, it does not accumulate.
+      startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+      batchSize: config.kpi.batchSize,
+      maxBatchingWindow: KPI_BATCHING_WINDOW,
+      filters: [lambda.FilterCriteria.filter(KPI_STREAM_FILTER_PATTERN)],
+      bisectBatchOnError: true,
+      reportBatchItemFailures: true,
+      maxRecordAge: Duration.seconds(config.kpi.maxRecordAgeSeconds),
+      retryAttempts: config.kpi.retryAttempts,
+      parallelizationFactor: config.kpi.parallelizationFactor,
+      onFailure: new SendOnlySqsDestination(this.kpiFailureQueue),
+    });
 
     this.acknowledgeFindings(config);
   }
@@ -208,16 +236,13 @@ export class IngestStack extends Stack {
       { id: 'Serverless-SQSRedrivePolicy', reason: isDeadLetterQueue },
     );
 
-    const kmsGrantReason =
-      "CDK's standard KMS grant for SSE-KMS data access (DynamoDB table key, SQS queue key): " +
-      'kms:ReEncrypt* and kms:GenerateDataKey* stand for ReEncryptFrom/To and GenerateDataKey(WithoutPlaintext), ' +
-      'and every such statement is restricted to one customer-managed key ARN.';
-    for (const fn of [this.parser, this.worker, this.kpi]) {
-      Validations.of(fn.role.policy).acknowledge(
-        { id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]', reason: kmsGrantReason },
-        { id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', reason: kmsGrantReason },
-      );
-    }
+    Validations.of(this.kpi.role.policy).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'dynamodb:ListStreams, which the stream event source mapping needs, has no resource-level permissions ' +
+        '(AWS documents "*" as its only resource); it lists stream ARNs, never records. The stream reads ' +
+        '(DescribeStream, GetShardIterator, GetRecords) are granted on the table stream ARN only.',
+    });
     const bucketArn = Stack.of(this).resolve(this.dumpBucket.bucket.bucketArn) as { 'Fn::GetAtt': [string] };
     const bucketLogicalId = bucketArn['Fn::GetAtt'][0];
     for (const prefix of [config.incomingPrefix, config.rejectedPrefix]) {

@@ -1,6 +1,7 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { KPI_STREAM_FILTER_PATTERN } from '../../lambdas/core/storage/stream-filter';
-import { logicalIdOf, resourceNamed, synthesize, type Synthesized } from './synth';
+import { allowedActions, grantsOf } from './iam';
+import { logicalIdOf, PRODUCTION_GLOBAL_CONTEXT, resourceNamed, synthesize, type Synthesized } from './synth';
 
 type Json = Record<string, unknown>;
 interface Statement {
@@ -57,7 +58,7 @@ describe('IngestStack', () => {
 
   beforeAll(() => {
     dev = synthesize();
-    production = synthesize({ 'dumpflow:profile': 'production' });
+    production = synthesize(PRODUCTION_GLOBAL_CONTEXT);
     custom = synthesize({
       'dumpflow:removalPolicy': 'destroy',
       'dumpflow:parserTimeoutSeconds': '300',
@@ -490,67 +491,110 @@ describe('IngestStack', () => {
       }
     });
 
-    it('lets the parser read and tag incoming/ and write rejected/ only, with no bucket-wide or list access', () => {
-      const s3Statements = policyStatements(dev.ingest, 'Parser').filter((statement) =>
-        actionsOf(statement).some((action) => action.startsWith('s3:')),
-      );
-      const byPrefix: Record<string, string[]> = {};
-      for (const statement of s3Statements) {
-        const prefix = JSON.stringify(statement.Resource).match(/\/(\w+)\/\*"/)?.[1] ?? 'other';
-        byPrefix[prefix] = [...(byPrefix[prefix] ?? []), ...actionsOf(statement)].sort();
-      }
-      expect(byPrefix).toEqual({
-        incoming: [
-          's3:GetObject',
-          's3:GetObjectTagging',
-          's3:GetObjectVersion',
-          's3:GetObjectVersionTagging',
-          's3:PutObjectTagging',
-          's3:PutObjectVersionTagging',
-        ],
-        rejected: ['s3:PutObject', 's3:PutObjectTagging'],
+    // The whole permission set of each role, as synthesized: any grant added later fails here.
+    const CONSUMES = [
+      'sqs:ChangeMessageVisibility',
+      'sqs:DeleteMessage',
+      'sqs:GetQueueAttributes',
+      'sqs:GetQueueUrl',
+      'sqs:ReceiveMessage',
+    ];
+    const XRAY = ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
+    const LOGS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
+
+    it('gives the parser exactly: read incoming/, copy to rejected/, its table items, send to the fan-out queue, consume the dump queue', () => {
+      expect(grantsOf(dev.ingest, 'ParserRole')).toEqual({
+        '*': XRAY,
+        'DumpBucket.Arn/incoming/*': ['s3:GetObject', 's3:GetObjectVersion'],
+        'DumpBucket.Arn/rejected/*': ['s3:PutObject', 's3:PutObjectTagging'],
+        'DumpBucketKey.Arn': ['kms:Decrypt', 'kms:GenerateDataKey'],
+        'DumpQueue.Arn': CONSUMES,
+        'DumpTable.Arn': ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+        'FanoutQueue.Arn': ['sqs:SendMessage'],
+        'ParserLogGroup.Arn': LOGS,
+        'QueueKey.Arn': ['kms:Decrypt', 'kms:GenerateDataKey'],
+        'TableKey.Arn': ['kms:Decrypt'],
       });
-      expect(s3Statements.flatMap(actionsOf)).not.toContain('s3:ListBucket');
-      expect(s3Statements.flatMap(actionsOf).filter((action) => action.includes('*'))).toEqual([]);
     });
 
-    it('lets only the parser send to the fan-out queue, and nobody else touch S3', () => {
-      const fanoutArn = { 'Fn::GetAtt': [logicalIdOf(dev.ingest, 'AWS::SQS::Queue', 'FanoutQueue'), 'Arn'] };
-      const sendsToFanout = (name: string) =>
-        policyStatements(dev.ingest, name).some(
-          (statement) =>
-            actionsOf(statement).includes('sqs:SendMessage') &&
-            JSON.stringify(statement.Resource) === JSON.stringify(fanoutArn),
-        );
-      expect(sendsToFanout('Parser')).toBe(true);
-      expect(sendsToFanout('Worker')).toBe(false);
-      expect(sendsToFanout('Kpi')).toBe(false);
-      for (const name of ['Worker', 'Kpi']) {
-        expect(
-          policyStatements(dev.ingest, name)
-            .flatMap(actionsOf)
-            .filter((action) => action.startsWith('s3:')),
-        ).toEqual([]);
+    it('gives the worker exactly: its table items (no BatchWriteItem, no Scan) and consume the fan-out queue', () => {
+      expect(grantsOf(dev.ingest, 'WorkerRole')).toEqual({
+        '*': XRAY,
+        'DumpTable.Arn': [
+          'dynamodb:ConditionCheckItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:GetItem',
+          'dynamodb:PutItem',
+          'dynamodb:Query',
+          'dynamodb:UpdateItem',
+        ],
+        'FanoutQueue.Arn': CONSUMES,
+        'QueueKey.Arn': ['kms:Decrypt'],
+        'TableKey.Arn': ['kms:Decrypt'],
+        'WorkerLogGroup.Arn': LOGS,
+      });
+    });
+
+    it('gives the KPI function exactly: Query/PutItem/GetItem, read the stream (ListStreams on "*"), send to its on-failure queue', () => {
+      expect(grantsOf(dev.ingest, 'KpiRole')).toEqual({
+        '*': ['dynamodb:ListStreams', ...XRAY],
+        'DumpTable.Arn': ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
+        'DumpTable.StreamArn': [
+          'dynamodb:DescribeStream',
+          'dynamodb:GetRecords',
+          'dynamodb:GetShardIterator',
+        ],
+        'KpiFailureQueue.Arn': ['sqs:SendMessage'],
+        'KpiLogGroup.Arn': LOGS,
+        'QueueKey.Arn': ['kms:Decrypt', 'kms:GenerateDataKey'],
+        'TableKey.Arn': ['kms:Decrypt'],
+      });
+    });
+
+    it('keeps the same permission sets in production (concrete region, replicas, alarm email)', () => {
+      for (const name of ['ParserRole', 'WorkerRole', 'KpiRole']) {
+        expect(grantsOf(production.ingest, name)).toEqual(grantsOf(dev.ingest, name));
       }
     });
 
-    it('gives every function read/write on the table and only the KPI function the stream', () => {
-      for (const name of ['Parser', 'Worker', 'Kpi']) {
-        const actions = policyStatements(dev.ingest, name).flatMap(actionsOf);
-        expect(actions).toEqual(
-          expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:BatchWriteItem']),
+    it.each(['ParserRole', 'WorkerRole', 'KpiRole'])(
+      '%s has no wildcard action, no Scan or BatchWriteItem and no bucket-wide S3 access',
+      (name) => {
+        const actions = allowedActions(dev.ingest, name);
+        expect(actions.filter((action) => action.includes('*'))).toEqual([]);
+        expect(actions).not.toEqual(expect.arrayContaining(['dynamodb:Scan']));
+        expect(actions).not.toContain('dynamodb:BatchWriteItem');
+        expect(actions).not.toContain('dynamodb:BatchGetItem');
+        expect(actions).not.toContain('s3:ListBucket');
+        const s3Resources = Object.entries(grantsOf(dev.ingest, name))
+          .filter(([, granted]) => granted.some((action) => action.startsWith('s3:')))
+          .map(([resource]) => resource);
+        for (const resource of s3Resources)
+          expect(resource).toMatch(/^DumpBucket\.Arn\/(incoming|rejected)\/\*$/);
+      },
+    );
+
+    it('lets no role but the KPI function touch the stream, and no role delete but the worker', () => {
+      expect(allowedActions(dev.ingest, 'KpiRole')).not.toEqual(
+        expect.arrayContaining(['dynamodb:Scan', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem']),
+      );
+      for (const name of ['ParserRole', 'KpiRole']) {
+        expect(allowedActions(dev.ingest, name)).not.toContain('dynamodb:DeleteItem');
+      }
+      for (const name of ['ParserRole', 'WorkerRole']) {
+        const streamActions = allowedActions(dev.ingest, name).filter((action) =>
+          /^dynamodb:(DescribeStream|GetRecords|GetShardIterator|ListStreams)$/.test(action),
         );
-        expect(actions.includes('dynamodb:DescribeStream')).toBe(name === 'Kpi');
+        expect(streamActions).toEqual([]);
       }
     });
 
-    it('grants resource "*" only for X-Ray, which has no resource-level permissions', () => {
+    it('grants resource "*" only for X-Ray (and ListStreams to the KPI function): neither has resource-level permissions', () => {
       for (const name of ['Parser', 'Worker', 'Kpi']) {
         const wildcard = policyStatements(dev.ingest, name).filter((statement) => statement.Resource === '*');
-        expect(wildcard.flatMap(actionsOf).sort()).toEqual([
-          'xray:PutTelemetryRecords',
-          'xray:PutTraceSegments',
-        ]);
+        expect(wildcard.flatMap(actionsOf).sort()).toEqual(
+          name === 'Kpi' ? ['dynamodb:ListStreams', ...XRAY] : XRAY,
+        );
       }
     });
 
