@@ -1,9 +1,10 @@
 import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { ConfigError } from '../../lambdas/core/errors';
 import { TABLE_DEFINITION } from '../../lambdas/core/storage/table';
+import type { ExistingTable } from '../config';
 import { createEncryptionKey } from './secure-defaults';
 
 const ATTRIBUTE_TYPES = {
@@ -63,6 +64,20 @@ export interface DumpTableProps {
  * protection and throttled-key contributor insights on the table and on every replica.
  */
 export class DumpTable extends Construct {
+  /**
+   * A table this app does not manage, for example one restored from point-in-time recovery: its
+   * ARN (taken from the stream ARN, so account and region are the table's own), stream and key,
+   * which is all the functions' grants, the stream mapping and the dashboard need.
+   */
+  public static fromExisting(scope: Construct, id: string, existing: ExistingTable): dynamodb.ITableV2 {
+    const streamAt = existing.streamArn.indexOf('/stream/');
+    return dynamodb.TableV2.fromTableAttributes(scope, id, {
+      tableArn: existing.streamArn.slice(0, streamAt),
+      tableStreamArn: existing.streamArn,
+      encryptionKey: kms.Key.fromKeyArn(scope, `${id}Key`, existing.keyArn),
+    });
+  }
+
   public readonly table: dynamodb.TableV2;
   public readonly encryptionKey: kms.IKey;
 

@@ -8,10 +8,12 @@ import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { ConfigError } from '../../lambdas/core/errors';
 import { KPI_STREAM_FILTER_PATTERN } from '../../lambdas/core/storage/stream-filter';
 import { ENV } from '../../lambdas/shared/config';
 import { CONTEXT_PREFIX, type DumpflowConfig, type FunctionSettings } from '../config';
 import { DumpBucket } from '../constructs/dump-bucket';
+import { DumpTable } from '../constructs/dump-table';
 import {
   grantSendMessages,
   grantStreamRead,
@@ -50,8 +52,11 @@ export const TABLE_ACCESS = {
 
 export interface IngestStackProps extends StackProps {
   readonly config: DumpflowConfig;
-  /** The table from the data stack. */
-  readonly table: dynamodb.ITableV2;
+  /**
+   * The table from the data stack.
+   * @default - the table named by `config.existingTable` (the restore path); one of the two must be set
+   */
+  readonly table?: dynamodb.ITableV2;
 }
 
 /**
@@ -60,6 +65,8 @@ export interface IngestStackProps extends StackProps {
  * step needs; every queue has a DLQ; every failure path ends somewhere a human can look.
  */
 export class IngestStack extends Stack {
+  /** The table the functions read and write: the Data stack's, or the existing one of the restore path. */
+  public readonly table: dynamodb.ITableV2;
   public readonly dumpBucket: DumpBucket;
   public readonly dumpQueue: QueueWithDlq;
   public readonly fanoutQueue: QueueWithDlq;
@@ -73,8 +80,10 @@ export class IngestStack extends Stack {
 
   constructor(scope: Construct, id: string, props: IngestStackProps) {
     super(scope, id, props);
-    const { config, table } = props;
+    const { config } = props;
     const removalPolicy = removalPolicyOf(config.removalPolicy);
+    this.table = props.table ?? this.existingTable(config);
+    const table = this.table;
 
     this.logKey = createEncryptionKey(this, 'LogKey', {
       description: 'dumpflow Lambda log groups',
@@ -224,6 +233,15 @@ export class IngestStack extends Stack {
     });
 
     this.acknowledgeFindings(config);
+  }
+
+  private existingTable(config: DumpflowConfig): dynamodb.ITableV2 {
+    if (config.existingTable === undefined) {
+      throw new ConfigError(
+        `the Ingest stack needs a table: the Data stack's, or ${CONTEXT_PREFIX}existingTableName and its stream and key`,
+      );
+    }
+    return DumpTable.fromExisting(this, 'ExistingTable', config.existingTable);
   }
 
   /** Findings that do not apply to this design, each with the reason, on the resource it concerns. */

@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ConfigError } from '../../lambdas/core/errors';
 import { TABLE_DEFINITION } from '../../lambdas/core/storage/table';
@@ -7,6 +7,7 @@ import {
   KEY_EU_CENTRAL_1,
   KEY_US_EAST_1,
   PRODUCTION_GLOBAL_CONTEXT,
+  RESTORED_TABLE,
   resourceNamed,
   synthesize,
   type Synthesized,
@@ -176,6 +177,24 @@ describe('DumpTable', () => {
       () =>
         new DumpTable(stack, 'Table', { replicas: [{ region: 'eu-central-1', keyArn: KEY_EU_CENTRAL_1 }] }),
     ).toThrow(ConfigError);
+  });
+
+  it('imports an existing table (restore path) from its stream ARN and key ARN', () => {
+    const stack = new Stack(new App(), 'Consumer');
+    const table = DumpTable.fromExisting(stack, 'Restored', {
+      tableName: RESTORED_TABLE.name,
+      streamArn: RESTORED_TABLE.streamArn,
+      keyArn: RESTORED_TABLE.keyArn,
+      region: 'eu-west-1',
+    });
+    expect(stack.resolve(table.tableName)).toBe(RESTORED_TABLE.name);
+    expect(stack.resolve(table.tableArn)).toBe(
+      `arn:aws:dynamodb:eu-west-1:111122223333:table/${RESTORED_TABLE.name}`,
+    );
+    expect(table.tableStreamArn).toBe(RESTORED_TABLE.streamArn);
+    expect(table.encryptionKey?.keyArn).toBe(RESTORED_TABLE.keyArn);
+    // Nothing is created: the table, its stream and its key are referenced, not managed.
+    expect(stack.node.findAll().filter((construct) => construct instanceof CfnResource)).toEqual([]);
   });
 
   it('creates its own rotating key and secure defaults when given no props', () => {

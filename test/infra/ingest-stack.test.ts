@@ -1,7 +1,15 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { KPI_STREAM_FILTER_PATTERN } from '../../lambdas/core/storage/stream-filter';
 import { allowedActions, grantsOf } from './iam';
-import { logicalIdOf, PRODUCTION_GLOBAL_CONTEXT, resourceNamed, synthesize, type Synthesized } from './synth';
+import {
+  logicalIdOf,
+  PRODUCTION_GLOBAL_CONTEXT,
+  RESTORED_TABLE,
+  RESTORED_TABLE_CONTEXT,
+  resourceNamed,
+  synthesize,
+  type Synthesized,
+} from './synth';
 
 type Json = Record<string, unknown>;
 interface Statement {
@@ -611,6 +619,52 @@ describe('IngestStack', () => {
           }),
         ]);
       }
+    });
+  });
+
+  describe('restore path (dumpflow:existingTableName)', () => {
+    let restored: Synthesized;
+    const tableArn = RESTORED_TABLE.streamArn.slice(0, RESTORED_TABLE.streamArn.indexOf('/stream/'));
+    beforeAll(() => {
+      restored = synthesize({ 'dumpflow:profile': 'production', ...RESTORED_TABLE_CONTEXT });
+    });
+
+    it('has no Data stack and imports nothing from one', () => {
+      expect(() => restored.data).toThrow(/no Data stack/);
+      expect(JSON.stringify(restored.ingest.toJSON())).not.toContain('Fn::ImportValue');
+    });
+
+    it('points every function at the existing table', () => {
+      for (const name of ['Parser', 'Worker', 'Kpi']) {
+        expect(functionProps(restored.ingest, name)).toMatchObject({
+          Environment: { Variables: expect.objectContaining({ TABLE_NAME: RESTORED_TABLE.name }) },
+        });
+      }
+    });
+
+    it('triggers the KPI function from the existing table’s stream', () => {
+      expect(mappingFor(restored.ingest, 'Kpi')).toMatchObject({
+        EventSourceArn: RESTORED_TABLE.streamArn,
+        StartingPosition: 'TRIM_HORIZON',
+      });
+    });
+
+    it('grants the same actions on the existing table, its stream and its key', () => {
+      expect(grantsOf(restored.ingest, 'KpiRole')).toMatchObject({
+        [tableArn]: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
+        [RESTORED_TABLE.streamArn]: [
+          'dynamodb:DescribeStream',
+          'dynamodb:GetRecords',
+          'dynamodb:GetShardIterator',
+        ],
+        [RESTORED_TABLE.keyArn]: ['kms:Decrypt'],
+      });
+      expect(grantsOf(restored.ingest, 'WorkerRole')[tableArn]).toEqual(
+        grantsOf(dev.ingest, 'WorkerRole')['DumpTable.Arn'],
+      );
+      expect(grantsOf(restored.ingest, 'ParserRole')[tableArn]).toEqual(
+        grantsOf(dev.ingest, 'ParserRole')['DumpTable.Arn'],
+      );
     });
   });
 });
