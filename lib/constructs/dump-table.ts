@@ -4,8 +4,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { ConfigError } from '../../lambdas/core/errors';
 import { TABLE_DEFINITION } from '../../lambdas/core/storage/table';
-import type { ExistingTable } from '../config';
-import { createEncryptionKey } from './secure-defaults';
+import type { ContributorInsightsChoice, ExistingTable } from '../config';
+import { createEncryptionKey, SECURE_DEFAULTS } from './secure-defaults';
 
 const ATTRIBUTE_TYPES = {
   S: dynamodb.AttributeType.STRING,
@@ -47,6 +47,12 @@ export interface DumpTableProps {
    */
   readonly recoveryPeriodInDays?: number;
   /**
+   * CloudWatch Contributor Insights on the table and every replica: which partition keys (patient
+   * and device ids) it reports in CloudWatch, if any. See docs/operations.md.
+   * @default 'off'
+   */
+  readonly contributorInsights?: ContributorInsightsChoice;
+  /**
    * Refuse DeleteTable on the table and every replica.
    * @default true
    */
@@ -58,10 +64,22 @@ export interface DumpTableProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
+/** Off is stated, not omitted, so turning it off also turns it off on an existing table. */
+function contributorInsightsOf(choice: ContributorInsightsChoice): dynamodb.ContributorInsightsSpecification {
+  switch (choice) {
+    case 'off':
+      return { enabled: false };
+    case 'throttled-keys':
+      return { enabled: true, mode: dynamodb.ContributorInsightsMode.THROTTLED_KEYS };
+    case 'accessed-and-throttled-keys':
+      return { enabled: true, mode: dynamodb.ContributorInsightsMode.ACCESSED_AND_THROTTLED_KEYS };
+  }
+}
+
 /**
  * The one dumpflow table: keys, TTL and stream from TABLE_DEFINITION (shared with the handlers and
  * the local runtime), on-demand and pre-warmed, customer-managed encryption, 35-day PITR, deletion
- * protection and throttled-key contributor insights on the table and on every replica.
+ * protection and the chosen contributor insights mode on the table and on every replica.
  */
 export class DumpTable extends Construct {
   /**
@@ -97,11 +115,9 @@ export class DumpTable extends Construct {
         recoveryPeriodInDays: props.recoveryPeriodInDays ?? 35,
       },
       deletionProtection: props.deletionProtection ?? true,
-      // Throttled keys only: the signal that matters for salted keys, at a fraction of the cost of all keys.
-      contributorInsightsSpecification: {
-        enabled: true,
-        mode: dynamodb.ContributorInsightsMode.THROTTLED_KEYS,
-      },
+      contributorInsightsSpecification: contributorInsightsOf(
+        props.contributorInsights ?? SECURE_DEFAULTS.contributorInsights,
+      ),
     } satisfies dynamodb.TableOptionsV2;
 
     const replicas = props.replicas ?? [];

@@ -36,6 +36,7 @@ export class DataStack extends Stack {
         // loadConfig guarantees a key for every replica region.
         keyArn: config.replicaKeyArns[region] as string,
       })),
+      contributorInsights: config.contributorInsights,
       deletionProtection: config.deletionProtection,
       removalPolicy,
     });

@@ -151,10 +151,25 @@ describe('DataStack', () => {
       }
     });
 
-    it('gives every replica deletion protection and throttled-key contributor insights', () => {
+    it('gives every replica deletion protection and keeps patient ids out of Contributor Insights', () => {
       for (const replica of replicas) {
         expect(replica.DeletionProtectionEnabled).toBe(true);
-        expect(replica.ContributorInsightsSpecification).toEqual({ Enabled: true, Mode: 'THROTTLED_KEYS' });
+        expect(replica.ContributorInsightsSpecification).toEqual({ Enabled: false });
+      }
+    });
+
+    it('turns Contributor Insights on every replica in the mode dumpflow:contributorInsights names', () => {
+      const accessed = synthesize({
+        ...PRODUCTION_GLOBAL_CONTEXT,
+        'dumpflow:contributorInsights': 'accessed-and-throttled-keys',
+      });
+      const all = globalTable(accessed).properties['Replicas'] as Replica[];
+      expect(all).toHaveLength(3);
+      for (const replica of all) {
+        expect(replica.ContributorInsightsSpecification).toEqual({
+          Enabled: true,
+          Mode: 'ACCESSED_AND_THROTTLED_KEYS',
+        });
       }
     });
 
@@ -195,6 +210,21 @@ describe('DumpTable', () => {
     expect(table.encryptionKey?.keyArn).toBe(RESTORED_TABLE.keyArn);
     // Nothing is created: the table, its stream and its key are referenced, not managed.
     expect(stack.node.findAll().filter((construct) => construct instanceof CfnResource)).toEqual([]);
+  });
+
+  it('leaves Contributor Insights off unless asked (it would show patient ids in CloudWatch)', () => {
+    const stack = new Stack(new App(), 'Insights', { env: { region: 'eu-west-1' } });
+    new DumpTable(stack, 'Off');
+    new DumpTable(stack, 'Throttled', { contributorInsights: 'throttled-keys' });
+    const replicasOf = (name: string) =>
+      resourceNamed(Template.fromStack(stack), 'AWS::DynamoDB::GlobalTable', `${name}Table`).properties[
+        'Replicas'
+      ] as Replica[];
+    expect(replicasOf('Off')[0]?.ContributorInsightsSpecification).toEqual({ Enabled: false });
+    expect(replicasOf('Throttled')[0]?.ContributorInsightsSpecification).toEqual({
+      Enabled: true,
+      Mode: 'THROTTLED_KEYS',
+    });
   });
 
   it('creates its own rotating key and secure defaults when given no props', () => {
