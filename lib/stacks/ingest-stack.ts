@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { Duration, Names, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Names, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -233,6 +233,89 @@ export class IngestStack extends Stack {
     });
 
     this.acknowledgeFindings(config);
+    this.addOutputs(config);
+  }
+
+  /**
+   * What operators and tools need to find the deployment's resources (docs/deploy.md, "Stack
+   * outputs"; docs/operations.md uses them). Values only: every name is CloudFormation's.
+   */
+  private addOutputs(config: DumpflowConfig): void {
+    const outputs: Record<string, { value: string; description: string }> = {
+      Region: { value: this.region, description: 'Region of the pipeline (and of the table it uses)' },
+      BucketName: {
+        value: this.dumpBucket.bucket.bucketName,
+        description: 'Dump bucket: devices upload their dumps here, under UploadPrefix',
+      },
+      UploadPrefix: {
+        value: config.incomingPrefix,
+        description: 'Key prefix devices upload to; only objects under it are processed',
+      },
+      RejectedPrefix: {
+        value: config.rejectedPrefix,
+        description: 'Key prefix of the tagged copies of rejected dumps (tag dumpflow-rejected=<code>)',
+      },
+      AccessLogsBucketName: {
+        value: this.dumpBucket.accessLogsBucket.bucketName,
+        description: 'Server access logs of the dump bucket (prefix dump-bucket/)',
+      },
+      TableName: {
+        value: this.table.tableName,
+        description:
+          'Table the functions read and write: the Data stack table, or dumpflow:existingTableName',
+      },
+      DumpQueueUrl: {
+        value: this.dumpQueue.queue.queueUrl,
+        description: 'Dump queue: one S3 notification per upload, consumed by the parser',
+      },
+      DumpDeadLetterQueueUrl: {
+        value: this.dumpQueue.deadLetterQueue.queueUrl,
+        description:
+          'Dump queue DLQ: notifications the parser failed on maxReceiveCount times (redrive: docs/operations.md)',
+      },
+      FanoutQueueUrl: {
+        value: this.fanoutQueue.queue.queueUrl,
+        description: 'Fan-out queue: device-day chunks from the parser, consumed by the worker',
+      },
+      FanoutDeadLetterQueueUrl: {
+        value: this.fanoutQueue.deadLetterQueue.queueUrl,
+        description:
+          'Fan-out queue DLQ: chunks the worker failed on maxReceiveCount times (holds event data)',
+      },
+      KpiFailureQueueUrl: {
+        value: this.kpiFailureQueue.queueUrl,
+        description: 'KPI on-failure queue: descriptions of table-stream batches the KPI function gave up on',
+      },
+    };
+    if (this.table.tableStreamArn !== undefined) {
+      outputs['TableStreamArn'] = {
+        value: this.table.tableStreamArn,
+        description: 'Stream that triggers the KPI function',
+      };
+    }
+    if (this.table.encryptionKey !== undefined) {
+      outputs['TableKeyArn'] = {
+        value: this.table.encryptionKey.keyArn,
+        description: 'Customer-managed KMS key of the table (a point-in-time restore reuses it)',
+      };
+    }
+    for (const [name, label, fn] of [
+      ['Parser', 'Parser', this.parser],
+      ['Worker', 'Worker', this.worker],
+      ['Kpi', 'KPI', this.kpi],
+    ] as const) {
+      outputs[`${name}FunctionName`] = {
+        value: fn.function.functionName,
+        description: `${label} Lambda function`,
+      };
+      outputs[`${name}LogGroupName`] = {
+        value: fn.logGroup.logGroupName,
+        description: `${label} function logs (JSON lines)`,
+      };
+    }
+    for (const [name, { value, description }] of Object.entries(outputs)) {
+      new CfnOutput(this, name, { value, description });
+    }
   }
 
   private existingTable(config: DumpflowConfig): dynamodb.ITableV2 {

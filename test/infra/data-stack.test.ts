@@ -84,6 +84,19 @@ describe('DataStack', () => {
     });
   });
 
+  describe('outputs', () => {
+    it('name the table and its key, with descriptions, from the resources themselves', () => {
+      dev.data.hasOutput('TableName', {
+        Value: { Ref: globalTable(dev).id },
+        Description: Match.stringLikeRegexp('table'),
+      });
+      dev.data.hasOutput('TableKeyArn', {
+        Value: { 'Fn::GetAtt': [resourceNamed(dev.data, 'AWS::KMS::Key', 'TableKey').id, 'Arn'] },
+        Description: Match.stringLikeRegexp('KMS key'),
+      });
+    });
+  });
+
   describe('warm throughput per profile', () => {
     it('dev states AWS’s on-demand starting values (12,000 reads, 4,000 writes per second)', () => {
       dev.data.hasResourceProperties('AWS::DynamoDB::GlobalTable', {

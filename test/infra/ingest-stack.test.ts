@@ -622,6 +622,63 @@ describe('IngestStack', () => {
     });
   });
 
+  describe('stack outputs', () => {
+    const expected: Array<[string, (t: Template) => unknown]> = [
+      ['Region', () => ({ Ref: 'AWS::Region' })],
+      ['BucketName', (t) => ({ Ref: logicalIdOf(t, 'AWS::S3::Bucket', 'DumpBucket') })],
+      ['UploadPrefix', () => 'incoming/'],
+      ['RejectedPrefix', () => 'rejected/'],
+      ['AccessLogsBucketName', (t) => ({ Ref: logicalIdOf(t, 'AWS::S3::Bucket', 'DumpBucketAccessLogs') })],
+      [
+        'TableName',
+        () => ({ 'Fn::ImportValue': Match.stringLikeRegexp('^DumpflowData:ExportsOutputRefDumpTable') }),
+      ],
+      ['TableStreamArn', () => ({ 'Fn::ImportValue': Match.stringLikeRegexp('DumpTable.*StreamArn') })],
+      ['TableKeyArn', () => ({ 'Fn::ImportValue': Match.stringLikeRegexp('TableKey.*Arn') })],
+      ['DumpQueueUrl', (t) => ({ Ref: logicalIdOf(t, 'AWS::SQS::Queue', 'DumpQueue') })],
+      [
+        'DumpDeadLetterQueueUrl',
+        (t) => ({ Ref: logicalIdOf(t, 'AWS::SQS::Queue', 'DumpQueueDeadLetterQueue') }),
+      ],
+      ['FanoutQueueUrl', (t) => ({ Ref: logicalIdOf(t, 'AWS::SQS::Queue', 'FanoutQueue') })],
+      [
+        'FanoutDeadLetterQueueUrl',
+        (t) => ({ Ref: logicalIdOf(t, 'AWS::SQS::Queue', 'FanoutQueueDeadLetterQueue') }),
+      ],
+      ['KpiFailureQueueUrl', (t) => ({ Ref: logicalIdOf(t, 'AWS::SQS::Queue', 'KpiFailureQueue') })],
+      ['ParserFunctionName', (t) => ({ Ref: logicalIdOf(t, 'AWS::Lambda::Function', 'ParserFunction') })],
+      ['WorkerFunctionName', (t) => ({ Ref: logicalIdOf(t, 'AWS::Lambda::Function', 'WorkerFunction') })],
+      ['KpiFunctionName', (t) => ({ Ref: logicalIdOf(t, 'AWS::Lambda::Function', 'KpiFunction') })],
+      ['ParserLogGroupName', (t) => ({ Ref: logicalIdOf(t, 'AWS::Logs::LogGroup', 'ParserLogGroup') })],
+      ['WorkerLogGroupName', (t) => ({ Ref: logicalIdOf(t, 'AWS::Logs::LogGroup', 'WorkerLogGroup') })],
+      ['KpiLogGroupName', (t) => ({ Ref: logicalIdOf(t, 'AWS::Logs::LogGroup', 'KpiLogGroup') })],
+    ];
+
+    it.each(expected)('names %s, with a description, from the resource itself', (name, value) => {
+      dev.ingest.hasOutput(name, {
+        Value: value(dev.ingest),
+        Description: Match.stringLikeRegexp('\\w.{10,}'),
+      });
+    });
+
+    it('has exactly these outputs besides CDK’s cross-stack exports, and exports none of them', () => {
+      const outputs = Object.entries(
+        dev.ingest.toJSON()['Outputs'] as Record<string, { Export?: unknown }>,
+      ).filter(([name]) => !name.startsWith('ExportsOutput'));
+      expect(outputs.map(([name]) => name).sort()).toEqual(expected.map(([name]) => name).sort());
+      for (const [, output] of outputs) expect(output.Export).toBeUndefined();
+    });
+
+    it('follow dumpflow:incomingPrefix and dumpflow:rejectedPrefix', () => {
+      const prefixed = synthesize({
+        'dumpflow:incomingPrefix': 'uploads/',
+        'dumpflow:rejectedPrefix': 'bad/',
+      });
+      prefixed.ingest.hasOutput('UploadPrefix', { Value: 'uploads/' });
+      prefixed.ingest.hasOutput('RejectedPrefix', { Value: 'bad/' });
+    });
+  });
+
   describe('restore path (dumpflow:existingTableName)', () => {
     let restored: Synthesized;
     const tableArn = RESTORED_TABLE.streamArn.slice(0, RESTORED_TABLE.streamArn.indexOf('/stream/'));
@@ -640,6 +697,12 @@ describe('IngestStack', () => {
           Environment: { Variables: expect.objectContaining({ TABLE_NAME: RESTORED_TABLE.name }) },
         });
       }
+    });
+
+    it('names the existing table, its stream and its key in the outputs', () => {
+      restored.ingest.hasOutput('TableName', { Value: RESTORED_TABLE.name });
+      restored.ingest.hasOutput('TableStreamArn', { Value: RESTORED_TABLE.streamArn });
+      restored.ingest.hasOutput('TableKeyArn', { Value: RESTORED_TABLE.keyArn });
     });
 
     it('triggers the KPI function from the existing table’s stream', () => {
