@@ -17,6 +17,30 @@ export type RemovalChoice = (typeof REMOVAL_CHOICES)[number];
 export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/**
+ * CloudWatch Contributor Insights on the table. It reports the most-used partition keys, and
+ * dumpflow's keys hold patient and device ids in clear text: they land in CloudWatch, outside the
+ * table's KMS key, readable by anyone allowed cloudwatch:GetInsightRuleReport. `throttled-keys`
+ * reports only keys of throttled requests (the hot-key signal, nothing when healthy);
+ * `accessed-and-throttled-keys` reports every key accessed. Trade-off: docs/operations.md.
+ */
+export const CONTRIBUTOR_INSIGHTS_CHOICES = ['off', 'throttled-keys', 'accessed-and-throttled-keys'] as const;
+export type ContributorInsightsChoice = (typeof CONTRIBUTOR_INSIGHTS_CHOICES)[number];
+
+/**
+ * A table the Ingest and Monitoring stacks use instead of the Data stack's, for example one
+ * restored from a point-in-time backup (docs/operations.md). The Data stack is then not synthesized.
+ */
+export interface ExistingTable {
+  readonly tableName: string;
+  /** The table's current stream (the KPI function's trigger); a restored table needs one enabled. */
+  readonly streamArn: string;
+  /** The customer-managed key that encrypts the table (the functions decrypt with it). */
+  readonly keyArn: string;
+  /** The region of the stream and key, which is the table's. */
+  readonly region: string;
+}
+
 /** The retention periods CloudWatch Logs accepts (days). */
 export const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
@@ -63,6 +87,17 @@ export interface DumpflowConfig {
   readonly alarmQueueAgeSeconds: number;
   readonly alarmIteratorAgeSeconds: number;
   readonly alarmUploadToCompleteP99Ms: number;
+  /** Alarm when no upload notification reached the dump queue for this long; undefined: no alarm. */
+  readonly alarmNoUploadsMinutes: number | undefined;
+  /** Alarm when more than this share of dumps (percent) is rejected in 15 minutes. */
+  readonly alarmRejectedPercent: number;
+  /** Alarm when conflicts exceed this share (percent) of newly stored events in 15 minutes. */
+  readonly alarmConflictPercent: number;
+  /** Where docs/operations.md is published; alarm descriptions link its sections from here. */
+  readonly runbookUrl: string;
+  readonly contributorInsights: ContributorInsightsChoice;
+  /** Set: the stacks use this table and the Data stack is left out (restore path). */
+  readonly existingTable: ExistingTable | undefined;
   readonly incomingPrefix: string;
   readonly rejectedPrefix: string;
   readonly rejectedRetentionDays: number;
@@ -88,6 +123,8 @@ interface Defaults {
   readonly rejectedRetentionDays: number;
   readonly processedRetentionDays: number;
   readonly noncurrentRetentionDays: number;
+  readonly alarmNoUploadsMinutes: number | undefined;
+  readonly contributorInsights: ContributorInsightsChoice;
 }
 
 export const PROFILE_DEFAULTS: Readonly<Record<Profile, Defaults>> = {
@@ -106,6 +143,10 @@ export const PROFILE_DEFAULTS: Readonly<Record<Profile, Defaults>> = {
     rejectedRetentionDays: 30,
     processedRetentionDays: 7,
     noncurrentRetentionDays: 7,
+    // A dev stack is quiet most of the time: an alarm on silence would only page for that.
+    alarmNoUploadsMinutes: undefined,
+    // Dev data is synthetic, so showing its keys costs nothing, and hot keys matter when load-testing.
+    contributorInsights: 'throttled-keys',
   },
   production: {
     replicaRegions: [],
@@ -122,6 +163,10 @@ export const PROFILE_DEFAULTS: Readonly<Record<Profile, Defaults>> = {
     rejectedRetentionDays: 365,
     processedRetentionDays: 90,
     noncurrentRetentionDays: 30,
+    // A fleet uploads around the clock; an hour without a single upload means the path is broken.
+    alarmNoUploadsMinutes: 60,
+    // Patient ids stay out of CloudWatch unless an operator turns this on (docs/operations.md).
+    contributorInsights: 'off',
   },
 };
 
@@ -144,6 +189,9 @@ export const COMMON_DEFAULTS = {
   alarmQueueAgeSeconds: 120,
   alarmIteratorAgeSeconds: 600,
   alarmUploadToCompleteP99Ms: 60_000,
+  alarmRejectedPercent: 5,
+  alarmConflictPercent: 1,
+  runbookUrl: 'docs/operations.md',
   incomingPrefix: 'incoming/',
   rejectedPrefix: 'rejected/',
   removalPolicy: 'retain' as RemovalChoice,
@@ -182,6 +230,14 @@ export const CONTEXT_KEYS = [
   'alarmQueueAgeSeconds',
   'alarmIteratorAgeSeconds',
   'alarmUploadToCompleteP99Ms',
+  'alarmNoUploadsMinutes',
+  'alarmRejectedPercent',
+  'alarmConflictPercent',
+  'runbookUrl',
+  'contributorInsights',
+  'existingTableName',
+  'existingTableStreamArn',
+  'existingTableKeyArn',
   'incomingPrefix',
   'rejectedPrefix',
   'rejectedRetentionDays',
@@ -207,6 +263,10 @@ const KEY_ARN_PATTERN = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):key\/[A-Za-z0
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const PREFIX_PATTERN = /^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*\/$/;
 const STACK_PREFIX_PATTERN = /^[A-Za-z][A-Za-z0-9-]{0,63}$/;
+const TABLE_NAME_PATTERN = /^[A-Za-z0-9_.-]{3,255}$/;
+const STREAM_ARN_PATTERN =
+  /^arn:aws[a-z-]*:dynamodb:([a-z0-9-]+):(\d{12}):table\/([A-Za-z0-9_.-]{3,255})\/stream\/[0-9A-Za-z:._-]+$/;
+const HTTPS_URL_PATTERN = /^https:\/\/[^\s#]+$/;
 
 function fail(key: ContextKey, raw: unknown, rule: string): never {
   const shown = typeof raw === 'string' ? `"${raw}"` : JSON.stringify(raw);
@@ -362,9 +422,12 @@ export function loadConfig(source: ContextSource, environment: EnvironmentVariab
     REGION_PATTERN,
     'must be an AWS region name such as eu-west-1',
   );
+  const existingTable = readExistingTable(read, contextRegion, replicaRegions);
   const defaultRegion = environment.CDK_DEFAULT_REGION?.trim() || undefined;
-  // Without replicas the stacks stay environment-agnostic so synth needs no credentials.
-  const region = contextRegion ?? (replicaRegions.length > 0 ? defaultRegion : undefined);
+  // Without replicas the stacks stay environment-agnostic so synth needs no credentials. An
+  // existing table pins them to its region: the functions and their stream mapping must live there.
+  const region =
+    contextRegion ?? existingTable?.region ?? (replicaRegions.length > 0 ? defaultRegion : undefined);
   if (replicaRegions.length > 0 && region === undefined) {
     throw new ConfigError(
       `context ${CONTEXT_PREFIX}replicaRegions makes the table a global table, which needs a concrete ` +
@@ -512,6 +575,21 @@ export function loadConfig(source: ContextSource, environment: EnvironmentVariab
       1,
       86_400_000,
     ),
+    alarmNoUploadsMinutes: read.optionalInt('alarmNoUploadsMinutes', d.alarmNoUploadsMinutes, 5, 1440),
+    alarmRejectedPercent: read.int('alarmRejectedPercent', c.alarmRejectedPercent, 1, 100),
+    alarmConflictPercent: read.int('alarmConflictPercent', c.alarmConflictPercent, 1, 100),
+    runbookUrl: read.string(
+      'runbookUrl',
+      c.runbookUrl,
+      HTTPS_URL_PATTERN,
+      'must be an https:// URL of docs/operations.md without a #fragment',
+    ),
+    contributorInsights: read.choice<ContributorInsightsChoice>(
+      'contributorInsights',
+      d.contributorInsights,
+      CONTRIBUTOR_INSIGHTS_CHOICES,
+    ),
+    existingTable,
     incomingPrefix,
     rejectedPrefix,
     rejectedRetentionDays: read.int('rejectedRetentionDays', d.rejectedRetentionDays, 1, 36_500),
@@ -520,6 +598,62 @@ export function loadConfig(source: ContextSource, environment: EnvironmentVariab
     removalPolicy,
     deletionProtection: removalPolicy !== 'destroy',
   };
+}
+
+/**
+ * The restore path's three keys, all or none. The stream ARN must be the named table's, and the
+ * stream and key must share a region (DynamoDB needs the key in the table's region), which must
+ * be dumpflow:region when that is given.
+ */
+function readExistingTable(
+  read: ContextReader,
+  contextRegion: string | undefined,
+  replicaRegions: readonly string[],
+): ExistingTable | undefined {
+  const tableName = read.optionalString(
+    'existingTableName',
+    TABLE_NAME_PATTERN,
+    'must be a DynamoDB table name (3-255 letters, digits, _ . -)',
+  );
+  const streamArn = read.optionalString(
+    'existingTableStreamArn',
+    STREAM_ARN_PATTERN,
+    'must be a DynamoDB stream ARN (arn:aws:dynamodb:<region>:<account>:table/<name>/stream/<label>)',
+  );
+  const keyArn = read.optionalString('existingTableKeyArn', KEY_ARN_PATTERN, 'must be a KMS key ARN');
+  if (tableName === undefined && streamArn === undefined && keyArn === undefined) return undefined;
+  if (tableName === undefined || streamArn === undefined || keyArn === undefined) {
+    const missing = [
+      ['existingTableName', tableName],
+      ['existingTableStreamArn', streamArn],
+      ['existingTableKeyArn', keyArn],
+    ]
+      .filter(([, value]) => value === undefined)
+      .map(([key]) => `${CONTEXT_PREFIX}${key as string}`);
+    throw new ConfigError(
+      `an existing table needs its name, stream ARN and KMS key ARN together; add ${missing.join(' and ')} ` +
+        `(docs/operations.md, "Restore from point-in-time recovery")`,
+    );
+  }
+  const [, streamRegion, , streamTable] = STREAM_ARN_PATTERN.exec(streamArn) as RegExpExecArray;
+  if (streamTable !== tableName) {
+    fail('existingTableStreamArn', streamArn, `must be a stream of table ${tableName}`);
+  }
+  const keyRegion = (KEY_ARN_PATTERN.exec(keyArn) as RegExpExecArray)[1];
+  if (keyRegion !== streamRegion) {
+    fail('existingTableKeyArn', keyArn, `must be a key in ${streamRegion as string}, the table's region`);
+  }
+  if (contextRegion !== undefined && contextRegion !== streamRegion) {
+    fail('existingTableStreamArn', streamArn, `must be in ${contextRegion} (${CONTEXT_PREFIX}region)`);
+  }
+  if (replicaRegions.length > 0) {
+    throw new ConfigError(
+      `context ${CONTEXT_PREFIX}replicaRegions configures the Data stack's global table, which is not deployed ` +
+        `with ${CONTEXT_PREFIX}existingTableName; remove ${CONTEXT_PREFIX}replicaRegions and ` +
+        `${CONTEXT_PREFIX}replicaKeyArns and add replicas to the existing table itself (docs/operations.md)`,
+    );
+  }
+  return { tableName, streamArn, keyArn, region: streamRegion as string };
 }
 
 /** A ContextSource over a plain object of `dumpflow:`-prefixed keys (tests, tools). */

@@ -5,7 +5,11 @@ import { IngestStack } from './stacks/ingest-stack';
 import { MonitoringStack } from './stacks/monitoring-stack';
 
 export interface DumpflowStacks {
-  readonly data: DataStack;
+  /**
+   * Undefined on the restore path (config.existingTable): the pipeline then uses that table, and
+   * the Data stack, which still holds the original table, is left alone rather than updated.
+   */
+  readonly data: DataStack | undefined;
   readonly ingest: IngestStack;
   readonly monitoring: MonitoringStack;
 }
@@ -21,24 +25,30 @@ export function createDumpflowStacks(app: App, config: DumpflowConfig, account?:
   // Production stacks refuse `cdk destroy` / DeleteStack until protection is turned off by hand.
   const terminationProtection = config.profile === 'production';
 
-  const data = new DataStack(app, `${prefix}Data`, {
-    config,
-    env,
-    terminationProtection,
-    description: 'dumpflow: DynamoDB table (global table when replicas are configured) and its KMS key',
-  });
+  // Left out rather than kept on the restore path: deployed alongside, it would drop the exports the
+  // Ingest stack no longer imports, and CloudFormation refuses that while the old Ingest stack
+  // still imports them (the stacks would not depend on each other, so nothing orders the updates).
+  const data =
+    config.existingTable === undefined
+      ? new DataStack(app, `${prefix}Data`, {
+          config,
+          env,
+          terminationProtection,
+          description: 'dumpflow: DynamoDB table (global table when replicas are configured) and its KMS key',
+        })
+      : undefined;
   const ingest = new IngestStack(app, `${prefix}Ingest`, {
     config,
     env,
     terminationProtection,
-    table: data.table,
+    table: data?.table,
     description: 'dumpflow: dump bucket, queues, parser/worker/KPI functions and their event sources',
   });
   const monitoring = new MonitoringStack(app, `${prefix}Monitoring`, {
     config,
     env,
     terminationProtection,
-    table: data.table,
+    table: ingest.table,
     dumpQueue: ingest.dumpQueue,
     fanoutQueue: ingest.fanoutQueue,
     kpiFailureQueue: ingest.kpiFailureQueue,

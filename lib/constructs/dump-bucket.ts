@@ -158,26 +158,29 @@ export class DumpBucket extends Construct {
     });
   }
 
-  /** Read (and read tags of) uploaded dumps under the incoming prefix, including specific versions. */
+  /**
+   * Read uploaded dumps under the incoming prefix: s3:GetObject for the current version and
+   * s3:GetObjectVersion for a named one (the parser reads, and copies, the exact version its
+   * notification names; S3 authorizes a versionId request with GetObjectVersion instead of
+   * GetObject). kms:Decrypt on the bucket key: S3 decrypts the object's data key on the caller's
+   * behalf. No tag reads: a copy with TaggingDirective REPLACE does not read the source's tags.
+   */
   public grantReadIncoming(grantee: iam.IGrantable): iam.Grant {
     this.encryptionKey.grant(grantee, 'kms:Decrypt');
     return iam.Grant.addToPrincipal({
       grantee,
-      actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectTagging', 's3:GetObjectVersionTagging'],
+      actions: ['s3:GetObject', 's3:GetObjectVersion'],
       resourceArns: [this.bucket.arnForObjects(`${this.incomingPrefix}*`)],
     });
   }
 
-  /** Tag uploaded dumps under the incoming prefix (for example with their outcome). */
-  public grantTagIncoming(grantee: iam.IGrantable): iam.Grant {
-    return iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['s3:PutObjectTagging', 's3:PutObjectVersionTagging'],
-      resourceArns: [this.bucket.arnForObjects(`${this.incomingPrefix}*`)],
-    });
-  }
-
-  /** Write (copy) objects under the rejected prefix, tags included. */
+  /**
+   * Write the tagged copy of a rejected dump under the rejected prefix: CopyObject is authorized as
+   * s3:PutObject on the destination (plus the source read from grantReadIncoming), and the tag set
+   * it writes (TaggingDirective REPLACE with Tagging) as s3:PutObjectTagging on the destination.
+   * On the bucket key, kms:GenerateDataKey to encrypt the new object and kms:Decrypt, which the
+   * CopyObject reference requires for SSE-KMS objects (the source is read with the same key).
+   */
   public grantWriteRejected(grantee: iam.IGrantable): iam.Grant {
     this.encryptionKey.grant(grantee, 'kms:GenerateDataKey', 'kms:Decrypt');
     return iam.Grant.addToPrincipal({

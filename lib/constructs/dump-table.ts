@@ -1,10 +1,11 @@
 import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { ConfigError } from '../../lambdas/core/errors';
 import { TABLE_DEFINITION } from '../../lambdas/core/storage/table';
-import { createEncryptionKey } from './secure-defaults';
+import type { ContributorInsightsChoice, ExistingTable } from '../config';
+import { createEncryptionKey, SECURE_DEFAULTS } from './secure-defaults';
 
 const ATTRIBUTE_TYPES = {
   S: dynamodb.AttributeType.STRING,
@@ -46,6 +47,12 @@ export interface DumpTableProps {
    */
   readonly recoveryPeriodInDays?: number;
   /**
+   * CloudWatch Contributor Insights on the table and every replica: which partition keys (patient
+   * and device ids) it reports in CloudWatch, if any. See docs/operations.md.
+   * @default 'off'
+   */
+  readonly contributorInsights?: ContributorInsightsChoice;
+  /**
    * Refuse DeleteTable on the table and every replica.
    * @default true
    */
@@ -57,12 +64,38 @@ export interface DumpTableProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
+/** Off is stated, not omitted, so turning it off also turns it off on an existing table. */
+function contributorInsightsOf(choice: ContributorInsightsChoice): dynamodb.ContributorInsightsSpecification {
+  switch (choice) {
+    case 'off':
+      return { enabled: false };
+    case 'throttled-keys':
+      return { enabled: true, mode: dynamodb.ContributorInsightsMode.THROTTLED_KEYS };
+    case 'accessed-and-throttled-keys':
+      return { enabled: true, mode: dynamodb.ContributorInsightsMode.ACCESSED_AND_THROTTLED_KEYS };
+  }
+}
+
 /**
  * The one dumpflow table: keys, TTL and stream from TABLE_DEFINITION (shared with the handlers and
  * the local runtime), on-demand and pre-warmed, customer-managed encryption, 35-day PITR, deletion
- * protection and throttled-key contributor insights on the table and on every replica.
+ * protection and the chosen contributor insights mode on the table and on every replica.
  */
 export class DumpTable extends Construct {
+  /**
+   * A table this app does not manage, for example one restored from point-in-time recovery: its
+   * ARN (taken from the stream ARN, so account and region are the table's own), stream and key,
+   * which is all the functions' grants, the stream mapping and the dashboard need.
+   */
+  public static fromExisting(scope: Construct, id: string, existing: ExistingTable): dynamodb.ITableV2 {
+    const streamAt = existing.streamArn.indexOf('/stream/');
+    return dynamodb.TableV2.fromTableAttributes(scope, id, {
+      tableArn: existing.streamArn.slice(0, streamAt),
+      tableStreamArn: existing.streamArn,
+      encryptionKey: kms.Key.fromKeyArn(scope, `${id}Key`, existing.keyArn),
+    });
+  }
+
   public readonly table: dynamodb.TableV2;
   public readonly encryptionKey: kms.IKey;
 
@@ -82,11 +115,9 @@ export class DumpTable extends Construct {
         recoveryPeriodInDays: props.recoveryPeriodInDays ?? 35,
       },
       deletionProtection: props.deletionProtection ?? true,
-      // Throttled keys only: the signal that matters for salted keys, at a fraction of the cost of all keys.
-      contributorInsightsSpecification: {
-        enabled: true,
-        mode: dynamodb.ContributorInsightsMode.THROTTLED_KEYS,
-      },
+      contributorInsightsSpecification: contributorInsightsOf(
+        props.contributorInsights ?? SECURE_DEFAULTS.contributorInsights,
+      ),
     } satisfies dynamodb.TableOptionsV2;
 
     const replicas = props.replicas ?? [];

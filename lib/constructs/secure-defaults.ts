@@ -2,7 +2,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import type { RemovalChoice } from '../config';
+import type { ContributorInsightsChoice, RemovalChoice } from '../config';
 
 /**
  * The secure defaults every dumpflow construct applies, kept in one place so a reviewer can check
@@ -28,6 +28,11 @@ export const SECURE_DEFAULTS = {
   tracing: lambda.Tracing.ACTIVE,
   /** esbuild target matching the runtime. */
   bundlingTarget: 'node24',
+  /**
+   * Contributor Insights would copy partition keys, which hold patient and device ids, into
+   * CloudWatch outside the table's key: off unless a deployment asks for it.
+   */
+  contributorInsights: 'off' as ContributorInsightsChoice,
 } as const;
 
 /** Visibility timeout for a queue whose consumer has `functionTimeout` and batches for `batchingWindow`. */

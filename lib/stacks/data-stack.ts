@@ -1,4 +1,4 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
@@ -36,9 +36,21 @@ export class DataStack extends Stack {
         // loadConfig guarantees a key for every replica region.
         keyArn: config.replicaKeyArns[region] as string,
       })),
+      contributorInsights: config.contributorInsights,
       deletionProtection: config.deletionProtection,
       removalPolicy,
     });
     this.table = dumpTable.table;
+
+    // This stack's own table; the Ingest stack's TableName output names the one the pipeline uses
+    // (they differ after a point-in-time restore, docs/operations.md).
+    new CfnOutput(this, 'TableName', {
+      value: this.table.tableName,
+      description: 'DynamoDB table of this stack (events, day summaries, ledger, KPIs)',
+    });
+    new CfnOutput(this, 'TableKeyArn', {
+      value: this.tableKey.keyArn,
+      description: 'Customer-managed KMS key of the table (a point-in-time restore reuses it)',
+    });
   }
 }

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Names, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -8,10 +8,19 @@ import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { ConfigError } from '../../lambdas/core/errors';
 import { KPI_STREAM_FILTER_PATTERN } from '../../lambdas/core/storage/stream-filter';
 import { ENV } from '../../lambdas/shared/config';
 import { CONTEXT_PREFIX, type DumpflowConfig, type FunctionSettings } from '../config';
 import { DumpBucket } from '../constructs/dump-bucket';
+import { DumpTable } from '../constructs/dump-table';
+import {
+  grantSendMessages,
+  grantStreamRead,
+  grantTableItems,
+  SendOnlySqsDestination,
+  type TableItemAction,
+} from '../constructs/least-privilege';
 import { PipelineFunction } from '../constructs/pipeline-function';
 import { QueueWithDlq } from '../constructs/queue-with-dlq';
 import { createEncryptionKey, removalPolicyOf, SECURE_DEFAULTS } from '../constructs/secure-defaults';
@@ -27,10 +36,27 @@ const PARSER_BATCH_SIZE = 1;
 /** Day-summary changes are batched briefly so one invocation refreshes several patient-devices. */
 const KPI_BATCHING_WINDOW = Duration.seconds(1);
 
+/**
+ * The DynamoDB item actions each function's code calls (lambdas/app, lambdas/core/storage and
+ * lambdas/core/kpi, in the storage layout of issue 14), and nothing else: no Scan, no
+ * BatchWriteItem, no DeleteItem outside the worker. Transaction elements count as their kind.
+ */
+export const TABLE_ACCESS = {
+  /** Ledger claim, reads, updates and the day-summary Query; its transaction holds Update + Put. */
+  parser: ['GetItem', 'PutItem', 'UpdateItem', 'Query'],
+  /** Digest and summary reads, day lease, commit transaction of Put, Delete and ConditionCheck. */
+  worker: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem'],
+  /** Queries the day summaries, reads and writes the KPI item. */
+  kpi: ['Query', 'PutItem', 'GetItem'],
+} as const satisfies Record<string, readonly TableItemAction[]>;
+
 export interface IngestStackProps extends StackProps {
   readonly config: DumpflowConfig;
-  /** The table from the data stack. */
-  readonly table: dynamodb.ITableV2;
+  /**
+   * The table from the data stack.
+   * @default - the table named by `config.existingTable` (the restore path); one of the two must be set
+   */
+  readonly table?: dynamodb.ITableV2;
 }
 
 /**
@@ -39,6 +65,8 @@ export interface IngestStackProps extends StackProps {
  * step needs; every queue has a DLQ; every failure path ends somewhere a human can look.
  */
 export class IngestStack extends Stack {
+  /** The table the functions read and write: the Data stack's, or the existing one of the restore path. */
+  public readonly table: dynamodb.ITableV2;
   public readonly dumpBucket: DumpBucket;
   public readonly dumpQueue: QueueWithDlq;
   public readonly fanoutQueue: QueueWithDlq;
@@ -52,8 +80,10 @@ export class IngestStack extends Stack {
 
   constructor(scope: Construct, id: string, props: IngestStackProps) {
     super(scope, id, props);
-    const { config, table } = props;
+    const { config } = props;
     const removalPolicy = removalPolicyOf(config.removalPolicy);
+    this.table = props.table ?? this.existingTable(config);
+    const table = this.table;
 
     this.logKey = createEncryptionKey(this, 'LogKey', {
       description: 'dumpflow Lambda log groups',
@@ -130,10 +160,11 @@ export class IngestStack extends Stack {
       },
     });
     this.dumpBucket.grantReadIncoming(this.parser.role);
-    this.dumpBucket.grantTagIncoming(this.parser.role);
     this.dumpBucket.grantWriteRejected(this.parser.role);
-    table.grantReadWriteData(this.parser.role);
-    this.fanoutQueue.queue.grantSendMessages(this.parser.role);
+    grantTableItems(table, this.parser.role, TABLE_ACCESS.parser);
+    grantSendMessages(this.fanoutQueue.queue, this.parser.role);
+    // The event source grants the consumer side on the dump queue only (Receive, Delete,
+    // ChangeMessageVisibility, GetQueueAttributes, GetQueueUrl; kms:Decrypt on the queue key).
     this.parser.function.addEventSource(
       new sources.SqsEventSource(this.dumpQueue.queue, {
         batchSize: PARSER_BATCH_SIZE,
@@ -154,7 +185,7 @@ export class IngestStack extends Stack {
         [ENV.dayLeaseMs]: String((config.worker.timeoutSeconds + 60) * 1000),
       },
     });
-    table.grantReadWriteData(this.worker.role);
+    grantTableItems(table, this.worker.role, TABLE_ACCESS.worker);
     this.worker.function.addEventSource(
       new sources.SqsEventSource(this.fanoutQueue.queue, {
         batchSize: config.worker.batchSize,
@@ -176,26 +207,124 @@ export class IngestStack extends Stack {
       ...functionDefaults,
       environment: commonEnvironment,
     });
-    table.grantReadWriteData(this.kpi.role);
-    this.kpi.function.addEventSource(
-      new sources.DynamoEventSource(table, {
-        // TRIM_HORIZON: a new or re-created mapping starts with the oldest record still in the
-        // stream (24 h), so day summaries written before it existed still get their KPIs.
-        // Replays are harmless: the KPI function recomputes from the table, it does not accumulate.
-        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
-        batchSize: config.kpi.batchSize,
-        maxBatchingWindow: KPI_BATCHING_WINDOW,
-        filters: [lambda.FilterCriteria.filter(KPI_STREAM_FILTER_PATTERN)],
-        bisectBatchOnError: true,
-        reportBatchItemFailures: true,
-        maxRecordAge: Duration.seconds(config.kpi.maxRecordAgeSeconds),
-        retryAttempts: config.kpi.retryAttempts,
-        parallelizationFactor: config.kpi.parallelizationFactor,
-        onFailure: new sources.SqsDlq(this.kpiFailureQueue),
-      }),
-    );
+    grantTableItems(table, this.kpi.role, TABLE_ACCESS.kpi);
+    grantStreamRead(table, this.kpi.role);
+    // A mapping of its own instead of DynamoEventSource, whose grantStreamRead() would add
+    // ListStreams on the stream ARN (which never matches) plus DescribeKey, and whose SqsDlq would
+    // grant more than SendMessage. The construct id is DynamoEventSource's, so the mapping keeps
+    // its logical id and is updated in place: Lambda refuses a second mapping of the same stream to
+    // the same function, which a create-before-delete replacement would need.
+    this.kpi.function.addEventSourceMapping(`DynamoDBEventSource:${Names.nodeUniqueId(table.node)}`, {
+      // Defined: grantStreamRead() above refuses a table without a stream.
+      eventSourceArn: table.tableStreamArn,
+      // TRIM_HORIZON: a new or re-created mapping starts with the oldest record still in the
+      // stream (24 h), so day summaries written before it existed still get their KPIs.
+      // Replays are harmless: the KPI function recomputes from the table, it does not accumulate.
+      startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+      batchSize: config.kpi.batchSize,
+      maxBatchingWindow: KPI_BATCHING_WINDOW,
+      filters: [lambda.FilterCriteria.filter(KPI_STREAM_FILTER_PATTERN)],
+      bisectBatchOnError: true,
+      reportBatchItemFailures: true,
+      maxRecordAge: Duration.seconds(config.kpi.maxRecordAgeSeconds),
+      retryAttempts: config.kpi.retryAttempts,
+      parallelizationFactor: config.kpi.parallelizationFactor,
+      onFailure: new SendOnlySqsDestination(this.kpiFailureQueue),
+    });
 
     this.acknowledgeFindings(config);
+    this.addOutputs(config);
+  }
+
+  /**
+   * What operators and tools need to find the deployment's resources (docs/deploy.md, "Stack
+   * outputs"; docs/operations.md uses them). Values only: every name is CloudFormation's.
+   */
+  private addOutputs(config: DumpflowConfig): void {
+    const outputs: Record<string, { value: string; description: string }> = {
+      Region: { value: this.region, description: 'Region of the pipeline (and of the table it uses)' },
+      BucketName: {
+        value: this.dumpBucket.bucket.bucketName,
+        description: 'Dump bucket: devices upload their dumps here, under UploadPrefix',
+      },
+      UploadPrefix: {
+        value: config.incomingPrefix,
+        description: 'Key prefix devices upload to; only objects under it are processed',
+      },
+      RejectedPrefix: {
+        value: config.rejectedPrefix,
+        description: 'Key prefix of the tagged copies of rejected dumps (tag dumpflow-rejected=<code>)',
+      },
+      AccessLogsBucketName: {
+        value: this.dumpBucket.accessLogsBucket.bucketName,
+        description: 'Server access logs of the dump bucket (prefix dump-bucket/)',
+      },
+      TableName: {
+        value: this.table.tableName,
+        description:
+          'Table the functions read and write: the Data stack table, or dumpflow:existingTableName',
+      },
+      DumpQueueUrl: {
+        value: this.dumpQueue.queue.queueUrl,
+        description: 'Dump queue: one S3 notification per upload, consumed by the parser',
+      },
+      DumpDeadLetterQueueUrl: {
+        value: this.dumpQueue.deadLetterQueue.queueUrl,
+        description:
+          'Dump queue DLQ: notifications the parser failed on maxReceiveCount times (redrive: docs/operations.md)',
+      },
+      FanoutQueueUrl: {
+        value: this.fanoutQueue.queue.queueUrl,
+        description: 'Fan-out queue: device-day chunks from the parser, consumed by the worker',
+      },
+      FanoutDeadLetterQueueUrl: {
+        value: this.fanoutQueue.deadLetterQueue.queueUrl,
+        description:
+          'Fan-out queue DLQ: chunks the worker failed on maxReceiveCount times (holds event data)',
+      },
+      KpiFailureQueueUrl: {
+        value: this.kpiFailureQueue.queueUrl,
+        description: 'KPI on-failure queue: descriptions of table-stream batches the KPI function gave up on',
+      },
+    };
+    if (this.table.tableStreamArn !== undefined) {
+      outputs['TableStreamArn'] = {
+        value: this.table.tableStreamArn,
+        description: 'Stream that triggers the KPI function',
+      };
+    }
+    if (this.table.encryptionKey !== undefined) {
+      outputs['TableKeyArn'] = {
+        value: this.table.encryptionKey.keyArn,
+        description: 'Customer-managed KMS key of the table (a point-in-time restore reuses it)',
+      };
+    }
+    for (const [name, label, fn] of [
+      ['Parser', 'Parser', this.parser],
+      ['Worker', 'Worker', this.worker],
+      ['Kpi', 'KPI', this.kpi],
+    ] as const) {
+      outputs[`${name}FunctionName`] = {
+        value: fn.function.functionName,
+        description: `${label} Lambda function`,
+      };
+      outputs[`${name}LogGroupName`] = {
+        value: fn.logGroup.logGroupName,
+        description: `${label} function logs (JSON lines)`,
+      };
+    }
+    for (const [name, { value, description }] of Object.entries(outputs)) {
+      new CfnOutput(this, name, { value, description });
+    }
+  }
+
+  private existingTable(config: DumpflowConfig): dynamodb.ITableV2 {
+    if (config.existingTable === undefined) {
+      throw new ConfigError(
+        `the Ingest stack needs a table: the Data stack's, or ${CONTEXT_PREFIX}existingTableName and its stream and key`,
+      );
+    }
+    return DumpTable.fromExisting(this, 'ExistingTable', config.existingTable);
   }
 
   /** Findings that do not apply to this design, each with the reason, on the resource it concerns. */
@@ -208,16 +337,13 @@ export class IngestStack extends Stack {
       { id: 'Serverless-SQSRedrivePolicy', reason: isDeadLetterQueue },
     );
 
-    const kmsGrantReason =
-      "CDK's standard KMS grant for SSE-KMS data access (DynamoDB table key, SQS queue key): " +
-      'kms:ReEncrypt* and kms:GenerateDataKey* stand for ReEncryptFrom/To and GenerateDataKey(WithoutPlaintext), ' +
-      'and every such statement is restricted to one customer-managed key ARN.';
-    for (const fn of [this.parser, this.worker, this.kpi]) {
-      Validations.of(fn.role.policy).acknowledge(
-        { id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]', reason: kmsGrantReason },
-        { id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', reason: kmsGrantReason },
-      );
-    }
+    Validations.of(this.kpi.role.policy).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'dynamodb:ListStreams, which the stream event source mapping needs, has no resource-level permissions ' +
+        '(AWS documents "*" as its only resource); it lists stream ARNs, never records. The stream reads ' +
+        '(DescribeStream, GetShardIterator, GetRecords) are granted on the table stream ARN only.',
+    });
     const bucketArn = Stack.of(this).resolve(this.dumpBucket.bucket.bucketArn) as { 'Fn::GetAtt': [string] };
     const bucketLogicalId = bucketArn['Fn::GetAtt'][0];
     for (const prefix of [config.incomingPrefix, config.rejectedPrefix]) {

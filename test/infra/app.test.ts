@@ -6,7 +6,7 @@ import { App, Token } from 'aws-cdk-lib';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { contextFromObject, loadConfig } from '../../lib/config';
 import { createDumpflowStacks } from '../../lib/dumpflow-app';
-import { PRODUCTION_GLOBAL_CONTEXT, without } from './fixtures';
+import { PRODUCTION_GLOBAL_CONTEXT, RESTORED_TABLE, RESTORED_TABLE_CONTEXT, without } from './fixtures';
 
 /** An app that stages placeholder assets instead of running esbuild (bundling is tested elsewhere). */
 const newApp = () => new App({ context: { [cxapi.BUNDLING_STACKS]: [] } });
@@ -31,6 +31,7 @@ describe('createDumpflowStacks', () => {
   it('builds environment-agnostic Data, Ingest and Monitoring stacks by default', () => {
     const app = newApp();
     const { data, ingest, monitoring } = createDumpflowStacks(app, loadConfig(contextFromObject({})));
+    if (data === undefined) throw new Error('expected a Data stack');
     expect([data, ingest, monitoring].map((stack) => stack.stackName)).toEqual([
       'DumpflowData',
       'DumpflowIngest',
@@ -46,8 +47,8 @@ describe('createDumpflowStacks', () => {
     const app = newApp();
     const config = loadConfig(contextFromObject(PRODUCTION_GLOBAL_CONTEXT));
     const { data, ingest } = createDumpflowStacks(app, config, '111122223333');
-    expect([data.region, ingest.region]).toEqual(['eu-west-1', 'eu-west-1']);
-    expect(data.account).toBe('111122223333');
+    expect([data?.region, ingest.region]).toEqual(['eu-west-1', 'eu-west-1']);
+    expect(data?.account).toBe('111122223333');
   });
 
   it('turns on termination protection for production stacks only', () => {
@@ -56,8 +57,8 @@ describe('createDumpflowStacks', () => {
       loadConfig(contextFromObject({ 'dumpflow:profile': 'production' })),
     );
     const dev = createDumpflowStacks(newApp(), loadConfig(contextFromObject({})));
-    for (const stack of Object.values(production)) expect(stack.terminationProtection).toBe(true);
-    for (const stack of Object.values(dev)) expect(stack.terminationProtection).toBe(false);
+    for (const stack of Object.values(production)) expect(stack?.terminationProtection).toBe(true);
+    for (const stack of Object.values(dev)) expect(stack?.terminationProtection).toBe(false);
   });
 
   it('names the stacks after dumpflow:stackPrefix', () => {
@@ -66,7 +67,17 @@ describe('createDumpflowStacks', () => {
       app,
       loadConfig(contextFromObject({ 'dumpflow:stackPrefix': 'DumpflowAlice' })),
     );
-    expect(data.stackName).toBe('DumpflowAliceData');
+    expect(data?.stackName).toBe('DumpflowAliceData');
+  });
+
+  it('leaves the Data stack out on the restore path and pins Ingest and Monitoring to the table’s region', () => {
+    const app = newApp();
+    const stacks = createDumpflowStacks(app, loadConfig(contextFromObject(RESTORED_TABLE_CONTEXT)));
+    expect(stacks.data).toBeUndefined();
+    expect(app.node.tryFindChild('DumpflowData')).toBeUndefined();
+    expect([stacks.ingest.region, stacks.monitoring.region]).toEqual(['eu-west-1', 'eu-west-1']);
+    expect(stacks.ingest.table.tableName).toBe(RESTORED_TABLE.name);
+    expect(stacks.ingest.dependencies).toEqual([]);
   });
 });
 

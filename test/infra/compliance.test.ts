@@ -6,7 +6,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import type { IConstruct } from 'constructs';
 import { addComplianceChecks } from '../../lib/compliance';
-import { PRODUCTION_GLOBAL_CONTEXT, synthesize, type Synthesized } from './synth';
+import { PRODUCTION_GLOBAL_CONTEXT, RESTORED_TABLE_CONTEXT, synthesize, type Synthesized } from './synth';
 
 /**
  * cdk-nag 3 is a policy-validation plugin: CDK runs it after synthesis, writes every finding it
@@ -61,6 +61,7 @@ describe('cdk-nag compliance (AwsSolutions, HIPAA.Security, Serverless)', () => 
   let dev: Synthesized;
   let production: Synthesized;
   let throwaway: Synthesized;
+  let restored: Synthesized;
 
   beforeAll(() => {
     // As `cdk synth` does: esbuild bundling (dev), CloudFormation schema validation, cdk-nag.
@@ -72,6 +73,11 @@ describe('cdk-nag compliance (AwsSolutions, HIPAA.Security, Serverless)', () => 
     // Destroyable dev deployment: adds CDK's auto-delete custom resource; one function reserved.
     throwaway = synthesize(
       { 'dumpflow:removalPolicy': 'destroy', 'dumpflow:workerReservedConcurrency': '30' },
+      { beforeSynth: addComplianceChecks, cloudFormationValidation: true },
+    );
+    // The restore path: no Data stack, the pipeline on an imported table.
+    restored = synthesize(
+      { 'dumpflow:profile': 'production', ...RESTORED_TABLE_CONTEXT },
       { beforeSynth: addComplianceChecks, cloudFormationValidation: true },
     );
   });
@@ -92,6 +98,7 @@ describe('cdk-nag compliance (AwsSolutions, HIPAA.Security, Serverless)', () => 
     ['dev (bundled)', () => dev],
     ['production with replicas and an alarm email', () => production],
     ['a destroyable dev deployment with one reserved function', () => throwaway],
+    ['production on a restored table (no Data stack)', () => restored],
   ])('reports no unacknowledged findings for %s, not even warnings', (_name, synthesized) => {
     const { assemblyDirectory } = synthesized();
     expect(fs.existsSync(path.join(assemblyDirectory, cxapi.VALIDATION_REPORT_FILE))).toBe(true);

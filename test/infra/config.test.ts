@@ -11,7 +11,14 @@ import {
   PROFILE_DEFAULTS,
   type DumpflowConfig,
 } from '../../lib/config';
-import { KEY_EU_CENTRAL_1, KEY_US_EAST_1, PRODUCTION_GLOBAL_CONTEXT, without } from './fixtures';
+import {
+  KEY_EU_CENTRAL_1,
+  KEY_US_EAST_1,
+  PRODUCTION_GLOBAL_CONTEXT,
+  RESTORED_TABLE,
+  RESTORED_TABLE_CONTEXT,
+  without,
+} from './fixtures';
 
 const load = (values: Record<string, unknown> = {}, env: Record<string, string> = {}): DumpflowConfig =>
   loadConfig(contextFromObject(values), env);
@@ -89,6 +96,17 @@ describe('loadConfig', () => {
       });
     });
 
+    it('has no upload-silence alarm, shows throttled keys only, and uses the Data stack’s table', () => {
+      expect(config).toMatchObject({
+        alarmNoUploadsMinutes: undefined,
+        alarmRejectedPercent: 5,
+        alarmConflictPercent: 1,
+        runbookUrl: 'docs/operations.md',
+        contributorInsights: 'throttled-keys',
+        existingTable: undefined,
+      });
+    });
+
     it('turns deletion protection off only when removalPolicy is destroy', () => {
       const destroy = load({ 'dumpflow:removalPolicy': 'destroy' });
       expect(destroy.removalPolicy).toBe('destroy');
@@ -118,6 +136,21 @@ describe('loadConfig', () => {
       expect(config.rejectedRetentionDays).toBe(365);
       expect(config.processedRetentionDays).toBe(90);
       expect(config.deletionProtection).toBe(true);
+    });
+
+    it('alarms after an hour without uploads and keeps patient ids out of Contributor Insights', () => {
+      expect(config.alarmNoUploadsMinutes).toBe(60);
+      expect(config.contributorInsights).toBe('off');
+    });
+
+    it('turns the upload-silence alarm off with "none" and Contributor Insights on by choice', () => {
+      const custom = load({
+        'dumpflow:profile': 'production',
+        'dumpflow:alarmNoUploadsMinutes': 'none',
+        'dumpflow:contributorInsights': 'throttled-keys',
+      });
+      expect(custom.alarmNoUploadsMinutes).toBeUndefined();
+      expect(custom.contributorInsights).toBe('throttled-keys');
     });
 
     it('refuses removalPolicy=destroy', () => {
@@ -169,6 +202,23 @@ describe('loadConfig', () => {
           }
         }),
       );
+    });
+  });
+
+  describe('existing table (restore path)', () => {
+    it('reads the name, stream and key, and pins the stacks to the table’s region', () => {
+      const config = load({ 'dumpflow:profile': 'production', ...RESTORED_TABLE_CONTEXT });
+      expect(config.existingTable).toEqual({
+        tableName: RESTORED_TABLE.name,
+        streamArn: RESTORED_TABLE.streamArn,
+        keyArn: RESTORED_TABLE.keyArn,
+        region: 'eu-west-1',
+      });
+      expect(config.region).toBe('eu-west-1');
+    });
+
+    it('accepts dumpflow:region when it is the table’s region', () => {
+      expect(load({ ...RESTORED_TABLE_CONTEXT, 'dumpflow:region': 'eu-west-1' }).region).toBe('eu-west-1');
     });
   });
 
@@ -290,6 +340,69 @@ describe('loadConfig', () => {
         /must not name a region twice/,
       ],
       ['malformed JSON', { 'dumpflow:replicaRegions': '["eu-central-1"' }, /must be a list of strings/],
+      [
+        'an upload-silence window under 5 minutes',
+        { 'dumpflow:alarmNoUploadsMinutes': '4' },
+        /dumpflow:alarmNoUploadsMinutes must be a whole number from 5 to 1440, or "none"/,
+      ],
+      ['a rejection share over 100 %', { 'dumpflow:alarmRejectedPercent': '101' }, /from 1 to 100/],
+      ['a conflict share of 0 %', { 'dumpflow:alarmConflictPercent': '0' }, /from 1 to 100/],
+      [
+        'a runbook URL that is not https',
+        { 'dumpflow:runbookUrl': 'http://wiki.example.com/ops' },
+        /dumpflow:runbookUrl must be an https:\/\/ URL/,
+      ],
+      [
+        'a runbook URL with a fragment (the alarms add their own)',
+        { 'dumpflow:runbookUrl': 'https://example.com/docs/operations.md#top' },
+        /without a #fragment/,
+      ],
+      [
+        'an unknown Contributor Insights mode',
+        { 'dumpflow:contributorInsights': 'all' },
+        /must be one of off, throttled-keys, accessed-and-throttled-keys/,
+      ],
+      [
+        'an existing table without its stream and key',
+        { 'dumpflow:existingTableName': RESTORED_TABLE.name },
+        /needs its name, stream ARN and KMS key ARN together; add dumpflow:existingTableStreamArn and dumpflow:existingTableKeyArn/,
+      ],
+      [
+        'a stream of another table',
+        {
+          ...RESTORED_TABLE_CONTEXT,
+          'dumpflow:existingTableStreamArn': RESTORED_TABLE.streamArn.replace('restored', 'original'),
+        },
+        new RegExp(`existingTableStreamArn must be a stream of table ${RESTORED_TABLE.name}`),
+      ],
+      [
+        'a malformed stream ARN',
+        {
+          ...RESTORED_TABLE_CONTEXT,
+          'dumpflow:existingTableStreamArn': 'arn:aws:dynamodb:eu-west-1:1:table/x',
+        },
+        /must be a DynamoDB stream ARN/,
+      ],
+      [
+        'a table key in another region',
+        { ...RESTORED_TABLE_CONTEXT, 'dumpflow:existingTableKeyArn': KEY_EU_CENTRAL_1 },
+        /existingTableKeyArn must be a key in eu-west-1, the table's region/,
+      ],
+      [
+        'an existing table outside dumpflow:region',
+        { ...RESTORED_TABLE_CONTEXT, 'dumpflow:region': 'us-east-1' },
+        /must be in us-east-1 \(dumpflow:region\)/,
+      ],
+      [
+        'replicas with an existing table (they belong to the Data stack’s table)',
+        { ...PRODUCTION_GLOBAL_CONTEXT, ...RESTORED_TABLE_CONTEXT },
+        /remove dumpflow:replicaRegions and dumpflow:replicaKeyArns and add replicas to the existing table itself/,
+      ],
+      [
+        'a malformed table name',
+        { ...RESTORED_TABLE_CONTEXT, 'dumpflow:existingTableName': 'a b' },
+        /table name/,
+      ],
     ];
 
     it.each(cases)('%s', (_name, context, message) => {

@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ConfigError } from '../../lambdas/core/errors';
 import { TABLE_DEFINITION } from '../../lambdas/core/storage/table';
@@ -7,6 +7,7 @@ import {
   KEY_EU_CENTRAL_1,
   KEY_US_EAST_1,
   PRODUCTION_GLOBAL_CONTEXT,
+  RESTORED_TABLE,
   resourceNamed,
   synthesize,
   type Synthesized,
@@ -83,6 +84,19 @@ describe('DataStack', () => {
     });
   });
 
+  describe('outputs', () => {
+    it('name the table and its key, with descriptions, from the resources themselves', () => {
+      dev.data.hasOutput('TableName', {
+        Value: { Ref: globalTable(dev).id },
+        Description: Match.stringLikeRegexp('table'),
+      });
+      dev.data.hasOutput('TableKeyArn', {
+        Value: { 'Fn::GetAtt': [resourceNamed(dev.data, 'AWS::KMS::Key', 'TableKey').id, 'Arn'] },
+        Description: Match.stringLikeRegexp('KMS key'),
+      });
+    });
+  });
+
   describe('warm throughput per profile', () => {
     it('dev states AWS’s on-demand starting values (12,000 reads, 4,000 writes per second)', () => {
       dev.data.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
@@ -150,10 +164,25 @@ describe('DataStack', () => {
       }
     });
 
-    it('gives every replica deletion protection and throttled-key contributor insights', () => {
+    it('gives every replica deletion protection and keeps patient ids out of Contributor Insights', () => {
       for (const replica of replicas) {
         expect(replica.DeletionProtectionEnabled).toBe(true);
-        expect(replica.ContributorInsightsSpecification).toEqual({ Enabled: true, Mode: 'THROTTLED_KEYS' });
+        expect(replica.ContributorInsightsSpecification).toEqual({ Enabled: false });
+      }
+    });
+
+    it('turns Contributor Insights on every replica in the mode dumpflow:contributorInsights names', () => {
+      const accessed = synthesize({
+        ...PRODUCTION_GLOBAL_CONTEXT,
+        'dumpflow:contributorInsights': 'accessed-and-throttled-keys',
+      });
+      const all = globalTable(accessed).properties['Replicas'] as Replica[];
+      expect(all).toHaveLength(3);
+      for (const replica of all) {
+        expect(replica.ContributorInsightsSpecification).toEqual({
+          Enabled: true,
+          Mode: 'ACCESSED_AND_THROTTLED_KEYS',
+        });
       }
     });
 
@@ -176,6 +205,39 @@ describe('DumpTable', () => {
       () =>
         new DumpTable(stack, 'Table', { replicas: [{ region: 'eu-central-1', keyArn: KEY_EU_CENTRAL_1 }] }),
     ).toThrow(ConfigError);
+  });
+
+  it('imports an existing table (restore path) from its stream ARN and key ARN', () => {
+    const stack = new Stack(new App(), 'Consumer');
+    const table = DumpTable.fromExisting(stack, 'Restored', {
+      tableName: RESTORED_TABLE.name,
+      streamArn: RESTORED_TABLE.streamArn,
+      keyArn: RESTORED_TABLE.keyArn,
+      region: 'eu-west-1',
+    });
+    expect(stack.resolve(table.tableName)).toBe(RESTORED_TABLE.name);
+    expect(stack.resolve(table.tableArn)).toBe(
+      `arn:aws:dynamodb:eu-west-1:111122223333:table/${RESTORED_TABLE.name}`,
+    );
+    expect(table.tableStreamArn).toBe(RESTORED_TABLE.streamArn);
+    expect(table.encryptionKey?.keyArn).toBe(RESTORED_TABLE.keyArn);
+    // Nothing is created: the table, its stream and its key are referenced, not managed.
+    expect(stack.node.findAll().filter((construct) => construct instanceof CfnResource)).toEqual([]);
+  });
+
+  it('leaves Contributor Insights off unless asked (it would show patient ids in CloudWatch)', () => {
+    const stack = new Stack(new App(), 'Insights', { env: { region: 'eu-west-1' } });
+    new DumpTable(stack, 'Off');
+    new DumpTable(stack, 'Throttled', { contributorInsights: 'throttled-keys' });
+    const replicasOf = (name: string) =>
+      resourceNamed(Template.fromStack(stack), 'AWS::DynamoDB::GlobalTable', `${name}Table`).properties[
+        'Replicas'
+      ] as Replica[];
+    expect(replicasOf('Off')[0]?.ContributorInsightsSpecification).toEqual({ Enabled: false });
+    expect(replicasOf('Throttled')[0]?.ContributorInsightsSpecification).toEqual({
+      Enabled: true,
+      Mode: 'THROTTLED_KEYS',
+    });
   });
 
   it('creates its own rotating key and secure defaults when given no props', () => {

@@ -16,6 +16,20 @@ export const PRODUCTION_GLOBAL_CONTEXT = {
   'dumpflow:alarmEmail': 'oncall@example.com',
 } as const;
 
+/** The restore path: a table restored from point-in-time recovery, its new stream and the table key. */
+export const RESTORED_TABLE = {
+  name: 'DumpflowData-restored-2026-12-01',
+  streamArn:
+    'arn:aws:dynamodb:eu-west-1:111122223333:table/DumpflowData-restored-2026-12-01/stream/2026-12-01T10:00:00.000',
+  keyArn: 'arn:aws:kms:eu-west-1:111122223333:key/0000abcd-12ab-34cd-56ef-1234567890ab',
+} as const;
+
+export const RESTORED_TABLE_CONTEXT = {
+  'dumpflow:existingTableName': RESTORED_TABLE.name,
+  'dumpflow:existingTableStreamArn': RESTORED_TABLE.streamArn,
+  'dumpflow:existingTableKeyArn': RESTORED_TABLE.keyArn,
+} as const;
+
 /** A copy of `values` without `key`. */
 export function without<T extends object, K extends keyof T>(values: T, key: K): Omit<T, K> {
   const copy = { ...values };

@@ -1,6 +1,15 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { KPI_STREAM_FILTER_PATTERN } from '../../lambdas/core/storage/stream-filter';
-import { logicalIdOf, resourceNamed, synthesize, type Synthesized } from './synth';
+import { allowedActions, grantsOf } from './iam';
+import {
+  logicalIdOf,
+  PRODUCTION_GLOBAL_CONTEXT,
+  RESTORED_TABLE,
+  RESTORED_TABLE_CONTEXT,
+  resourceNamed,
+  synthesize,
+  type Synthesized,
+} from './synth';
 
 type Json = Record<string, unknown>;
 interface Statement {
@@ -57,7 +66,7 @@ describe('IngestStack', () => {
 
   beforeAll(() => {
     dev = synthesize();
-    production = synthesize({ 'dumpflow:profile': 'production' });
+    production = synthesize(PRODUCTION_GLOBAL_CONTEXT);
     custom = synthesize({
       'dumpflow:removalPolicy': 'destroy',
       'dumpflow:parserTimeoutSeconds': '300',
@@ -490,67 +499,110 @@ describe('IngestStack', () => {
       }
     });
 
-    it('lets the parser read and tag incoming/ and write rejected/ only, with no bucket-wide or list access', () => {
-      const s3Statements = policyStatements(dev.ingest, 'Parser').filter((statement) =>
-        actionsOf(statement).some((action) => action.startsWith('s3:')),
-      );
-      const byPrefix: Record<string, string[]> = {};
-      for (const statement of s3Statements) {
-        const prefix = JSON.stringify(statement.Resource).match(/\/(\w+)\/\*"/)?.[1] ?? 'other';
-        byPrefix[prefix] = [...(byPrefix[prefix] ?? []), ...actionsOf(statement)].sort();
-      }
-      expect(byPrefix).toEqual({
-        incoming: [
-          's3:GetObject',
-          's3:GetObjectTagging',
-          's3:GetObjectVersion',
-          's3:GetObjectVersionTagging',
-          's3:PutObjectTagging',
-          's3:PutObjectVersionTagging',
-        ],
-        rejected: ['s3:PutObject', 's3:PutObjectTagging'],
+    // The whole permission set of each role, as synthesized: any grant added later fails here.
+    const CONSUMES = [
+      'sqs:ChangeMessageVisibility',
+      'sqs:DeleteMessage',
+      'sqs:GetQueueAttributes',
+      'sqs:GetQueueUrl',
+      'sqs:ReceiveMessage',
+    ];
+    const XRAY = ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
+    const LOGS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
+
+    it('gives the parser exactly: read incoming/, copy to rejected/, its table items, send to the fan-out queue, consume the dump queue', () => {
+      expect(grantsOf(dev.ingest, 'ParserRole')).toEqual({
+        '*': XRAY,
+        'DumpBucket.Arn/incoming/*': ['s3:GetObject', 's3:GetObjectVersion'],
+        'DumpBucket.Arn/rejected/*': ['s3:PutObject', 's3:PutObjectTagging'],
+        'DumpBucketKey.Arn': ['kms:Decrypt', 'kms:GenerateDataKey'],
+        'DumpQueue.Arn': CONSUMES,
+        'DumpTable.Arn': ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+        'FanoutQueue.Arn': ['sqs:SendMessage'],
+        'ParserLogGroup.Arn': LOGS,
+        'QueueKey.Arn': ['kms:Decrypt', 'kms:GenerateDataKey'],
+        'TableKey.Arn': ['kms:Decrypt'],
       });
-      expect(s3Statements.flatMap(actionsOf)).not.toContain('s3:ListBucket');
-      expect(s3Statements.flatMap(actionsOf).filter((action) => action.includes('*'))).toEqual([]);
     });
 
-    it('lets only the parser send to the fan-out queue, and nobody else touch S3', () => {
-      const fanoutArn = { 'Fn::GetAtt': [logicalIdOf(dev.ingest, 'AWS::SQS::Queue', 'FanoutQueue'), 'Arn'] };
-      const sendsToFanout = (name: string) =>
-        policyStatements(dev.ingest, name).some(
-          (statement) =>
-            actionsOf(statement).includes('sqs:SendMessage') &&
-            JSON.stringify(statement.Resource) === JSON.stringify(fanoutArn),
-        );
-      expect(sendsToFanout('Parser')).toBe(true);
-      expect(sendsToFanout('Worker')).toBe(false);
-      expect(sendsToFanout('Kpi')).toBe(false);
-      for (const name of ['Worker', 'Kpi']) {
-        expect(
-          policyStatements(dev.ingest, name)
-            .flatMap(actionsOf)
-            .filter((action) => action.startsWith('s3:')),
-        ).toEqual([]);
+    it('gives the worker exactly: its table items (no BatchWriteItem, no Scan) and consume the fan-out queue', () => {
+      expect(grantsOf(dev.ingest, 'WorkerRole')).toEqual({
+        '*': XRAY,
+        'DumpTable.Arn': [
+          'dynamodb:ConditionCheckItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:GetItem',
+          'dynamodb:PutItem',
+          'dynamodb:Query',
+          'dynamodb:UpdateItem',
+        ],
+        'FanoutQueue.Arn': CONSUMES,
+        'QueueKey.Arn': ['kms:Decrypt'],
+        'TableKey.Arn': ['kms:Decrypt'],
+        'WorkerLogGroup.Arn': LOGS,
+      });
+    });
+
+    it('gives the KPI function exactly: Query/PutItem/GetItem, read the stream (ListStreams on "*"), send to its on-failure queue', () => {
+      expect(grantsOf(dev.ingest, 'KpiRole')).toEqual({
+        '*': ['dynamodb:ListStreams', ...XRAY],
+        'DumpTable.Arn': ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
+        'DumpTable.StreamArn': [
+          'dynamodb:DescribeStream',
+          'dynamodb:GetRecords',
+          'dynamodb:GetShardIterator',
+        ],
+        'KpiFailureQueue.Arn': ['sqs:SendMessage'],
+        'KpiLogGroup.Arn': LOGS,
+        'QueueKey.Arn': ['kms:Decrypt', 'kms:GenerateDataKey'],
+        'TableKey.Arn': ['kms:Decrypt'],
+      });
+    });
+
+    it('keeps the same permission sets in production (concrete region, replicas, alarm email)', () => {
+      for (const name of ['ParserRole', 'WorkerRole', 'KpiRole']) {
+        expect(grantsOf(production.ingest, name)).toEqual(grantsOf(dev.ingest, name));
       }
     });
 
-    it('gives every function read/write on the table and only the KPI function the stream', () => {
-      for (const name of ['Parser', 'Worker', 'Kpi']) {
-        const actions = policyStatements(dev.ingest, name).flatMap(actionsOf);
-        expect(actions).toEqual(
-          expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:BatchWriteItem']),
+    it.each(['ParserRole', 'WorkerRole', 'KpiRole'])(
+      '%s has no wildcard action, no Scan or BatchWriteItem and no bucket-wide S3 access',
+      (name) => {
+        const actions = allowedActions(dev.ingest, name);
+        expect(actions.filter((action) => action.includes('*'))).toEqual([]);
+        expect(actions).not.toEqual(expect.arrayContaining(['dynamodb:Scan']));
+        expect(actions).not.toContain('dynamodb:BatchWriteItem');
+        expect(actions).not.toContain('dynamodb:BatchGetItem');
+        expect(actions).not.toContain('s3:ListBucket');
+        const s3Resources = Object.entries(grantsOf(dev.ingest, name))
+          .filter(([, granted]) => granted.some((action) => action.startsWith('s3:')))
+          .map(([resource]) => resource);
+        for (const resource of s3Resources)
+          expect(resource).toMatch(/^DumpBucket\.Arn\/(incoming|rejected)\/\*$/);
+      },
+    );
+
+    it('lets no role but the KPI function touch the stream, and no role delete but the worker', () => {
+      expect(allowedActions(dev.ingest, 'KpiRole')).not.toEqual(
+        expect.arrayContaining(['dynamodb:Scan', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem']),
+      );
+      for (const name of ['ParserRole', 'KpiRole']) {
+        expect(allowedActions(dev.ingest, name)).not.toContain('dynamodb:DeleteItem');
+      }
+      for (const name of ['ParserRole', 'WorkerRole']) {
+        const streamActions = allowedActions(dev.ingest, name).filter((action) =>
+          /^dynamodb:(DescribeStream|GetRecords|GetShardIterator|ListStreams)$/.test(action),
         );
-        expect(actions.includes('dynamodb:DescribeStream')).toBe(name === 'Kpi');
+        expect(streamActions).toEqual([]);
       }
     });
 
-    it('grants resource "*" only for X-Ray, which has no resource-level permissions', () => {
+    it('grants resource "*" only for X-Ray (and ListStreams to the KPI function): neither has resource-level permissions', () => {
       for (const name of ['Parser', 'Worker', 'Kpi']) {
         const wildcard = policyStatements(dev.ingest, name).filter((statement) => statement.Resource === '*');
-        expect(wildcard.flatMap(actionsOf).sort()).toEqual([
-          'xray:PutTelemetryRecords',
-          'xray:PutTraceSegments',
-        ]);
+        expect(wildcard.flatMap(actionsOf).sort()).toEqual(
+          name === 'Kpi' ? ['dynamodb:ListStreams', ...XRAY] : XRAY,
+        );
       }
     });
 
@@ -567,6 +619,115 @@ describe('IngestStack', () => {
           }),
         ]);
       }
+    });
+  });
+
+  describe('stack outputs', () => {
+    const expected: Array<[string, (t: Template) => unknown]> = [
+      ['Region', () => ({ Ref: 'AWS::Region' })],
+      ['BucketName', (t) => ({ Ref: logicalIdOf(t, 'AWS::S3::Bucket', 'DumpBucket') })],
+      ['UploadPrefix', () => 'incoming/'],
+      ['RejectedPrefix', () => 'rejected/'],
+      ['AccessLogsBucketName', (t) => ({ Ref: logicalIdOf(t, 'AWS::S3::Bucket', 'DumpBucketAccessLogs') })],
+      [
+        'TableName',
+        () => ({ 'Fn::ImportValue': Match.stringLikeRegexp('^DumpflowData:ExportsOutputRefDumpTable') }),
+      ],
+      ['TableStreamArn', () => ({ 'Fn::ImportValue': Match.stringLikeRegexp('DumpTable.*StreamArn') })],
+      ['TableKeyArn', () => ({ 'Fn::ImportValue': Match.stringLikeRegexp('TableKey.*Arn') })],
+      ['DumpQueueUrl', (t) => ({ Ref: logicalIdOf(t, 'AWS::SQS::Queue', 'DumpQueue') })],
+      [
+        'DumpDeadLetterQueueUrl',
+        (t) => ({ Ref: logicalIdOf(t, 'AWS::SQS::Queue', 'DumpQueueDeadLetterQueue') }),
+      ],
+      ['FanoutQueueUrl', (t) => ({ Ref: logicalIdOf(t, 'AWS::SQS::Queue', 'FanoutQueue') })],
+      [
+        'FanoutDeadLetterQueueUrl',
+        (t) => ({ Ref: logicalIdOf(t, 'AWS::SQS::Queue', 'FanoutQueueDeadLetterQueue') }),
+      ],
+      ['KpiFailureQueueUrl', (t) => ({ Ref: logicalIdOf(t, 'AWS::SQS::Queue', 'KpiFailureQueue') })],
+      ['ParserFunctionName', (t) => ({ Ref: logicalIdOf(t, 'AWS::Lambda::Function', 'ParserFunction') })],
+      ['WorkerFunctionName', (t) => ({ Ref: logicalIdOf(t, 'AWS::Lambda::Function', 'WorkerFunction') })],
+      ['KpiFunctionName', (t) => ({ Ref: logicalIdOf(t, 'AWS::Lambda::Function', 'KpiFunction') })],
+      ['ParserLogGroupName', (t) => ({ Ref: logicalIdOf(t, 'AWS::Logs::LogGroup', 'ParserLogGroup') })],
+      ['WorkerLogGroupName', (t) => ({ Ref: logicalIdOf(t, 'AWS::Logs::LogGroup', 'WorkerLogGroup') })],
+      ['KpiLogGroupName', (t) => ({ Ref: logicalIdOf(t, 'AWS::Logs::LogGroup', 'KpiLogGroup') })],
+    ];
+
+    it.each(expected)('names %s, with a description, from the resource itself', (name, value) => {
+      dev.ingest.hasOutput(name, {
+        Value: value(dev.ingest),
+        Description: Match.stringLikeRegexp('\\w.{10,}'),
+      });
+    });
+
+    it('has exactly these outputs besides CDK’s cross-stack exports, and exports none of them', () => {
+      const outputs = Object.entries(
+        dev.ingest.toJSON()['Outputs'] as Record<string, { Export?: unknown }>,
+      ).filter(([name]) => !name.startsWith('ExportsOutput'));
+      expect(outputs.map(([name]) => name).sort()).toEqual(expected.map(([name]) => name).sort());
+      for (const [, output] of outputs) expect(output.Export).toBeUndefined();
+    });
+
+    it('follow dumpflow:incomingPrefix and dumpflow:rejectedPrefix', () => {
+      const prefixed = synthesize({
+        'dumpflow:incomingPrefix': 'uploads/',
+        'dumpflow:rejectedPrefix': 'bad/',
+      });
+      prefixed.ingest.hasOutput('UploadPrefix', { Value: 'uploads/' });
+      prefixed.ingest.hasOutput('RejectedPrefix', { Value: 'bad/' });
+    });
+  });
+
+  describe('restore path (dumpflow:existingTableName)', () => {
+    let restored: Synthesized;
+    const tableArn = RESTORED_TABLE.streamArn.slice(0, RESTORED_TABLE.streamArn.indexOf('/stream/'));
+    beforeAll(() => {
+      restored = synthesize({ 'dumpflow:profile': 'production', ...RESTORED_TABLE_CONTEXT });
+    });
+
+    it('has no Data stack and imports nothing from one', () => {
+      expect(() => restored.data).toThrow(/no Data stack/);
+      expect(JSON.stringify(restored.ingest.toJSON())).not.toContain('Fn::ImportValue');
+    });
+
+    it('points every function at the existing table', () => {
+      for (const name of ['Parser', 'Worker', 'Kpi']) {
+        expect(functionProps(restored.ingest, name)).toMatchObject({
+          Environment: { Variables: expect.objectContaining({ TABLE_NAME: RESTORED_TABLE.name }) },
+        });
+      }
+    });
+
+    it('names the existing table, its stream and its key in the outputs', () => {
+      restored.ingest.hasOutput('TableName', { Value: RESTORED_TABLE.name });
+      restored.ingest.hasOutput('TableStreamArn', { Value: RESTORED_TABLE.streamArn });
+      restored.ingest.hasOutput('TableKeyArn', { Value: RESTORED_TABLE.keyArn });
+    });
+
+    it('triggers the KPI function from the existing table’s stream', () => {
+      expect(mappingFor(restored.ingest, 'Kpi')).toMatchObject({
+        EventSourceArn: RESTORED_TABLE.streamArn,
+        StartingPosition: 'TRIM_HORIZON',
+      });
+    });
+
+    it('grants the same actions on the existing table, its stream and its key', () => {
+      expect(grantsOf(restored.ingest, 'KpiRole')).toMatchObject({
+        [tableArn]: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
+        [RESTORED_TABLE.streamArn]: [
+          'dynamodb:DescribeStream',
+          'dynamodb:GetRecords',
+          'dynamodb:GetShardIterator',
+        ],
+        [RESTORED_TABLE.keyArn]: ['kms:Decrypt'],
+      });
+      expect(grantsOf(restored.ingest, 'WorkerRole')[tableArn]).toEqual(
+        grantsOf(dev.ingest, 'WorkerRole')['DumpTable.Arn'],
+      );
+      expect(grantsOf(restored.ingest, 'ParserRole')[tableArn]).toEqual(
+        grantsOf(dev.ingest, 'ParserRole')['DumpTable.Arn'],
+      );
     });
   });
 });

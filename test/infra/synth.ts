@@ -7,7 +7,13 @@ import * as cxapi from 'aws-cdk-lib/cx-api';
 import { loadConfig, type DumpflowConfig } from '../../lib/config';
 import { createDumpflowStacks, type DumpflowStacks } from '../../lib/dumpflow-app';
 
-export { KEY_EU_CENTRAL_1, KEY_US_EAST_1, PRODUCTION_GLOBAL_CONTEXT } from './fixtures';
+export {
+  KEY_EU_CENTRAL_1,
+  KEY_US_EAST_1,
+  PRODUCTION_GLOBAL_CONTEXT,
+  RESTORED_TABLE,
+  RESTORED_TABLE_CONTEXT,
+} from './fixtures';
 
 /** One synthesis per app for the infra suites, built exactly as bin/app.ts builds it. */
 
@@ -28,6 +34,7 @@ export interface Synthesized {
   readonly app: App;
   readonly config: DumpflowConfig;
   readonly stacks: DumpflowStacks;
+  /** Throws for an app without a Data stack (the restore path, dumpflow:existingTableName). */
   readonly data: Template;
   readonly ingest: Template;
   readonly monitoring: Template;
@@ -49,11 +56,16 @@ export function synthesize(context: Record<string, unknown> = {}, options: Synth
   const stacks = createDumpflowStacks(app, config);
   options.beforeSynth?.(app);
   const assembly = app.synth();
+  const data = stacks.data === undefined ? undefined : Template.fromStack(stacks.data);
   return {
     app,
     config,
     stacks,
-    data: Template.fromStack(stacks.data),
+    get data(): Template {
+      if (data === undefined)
+        throw new Error('this app has no Data stack (dumpflow:existingTableName is set)');
+      return data;
+    },
     ingest: Template.fromStack(stacks.ingest),
     monitoring: Template.fromStack(stacks.monitoring),
     assemblyDirectory: assembly.directory,
