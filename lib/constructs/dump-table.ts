@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { ConfigError } from '../../lambdas/core/errors';
 import { TABLE_DEFINITION } from '../../lambdas/core/storage/table';
 import type { ContributorInsightsChoice, ExistingTable } from '../config';
+import { LayoutMarker } from './layout-marker';
 import { createEncryptionKey, SECURE_DEFAULTS } from './secure-defaults';
 
 const ATTRIBUTE_TYPES = {
@@ -79,7 +80,8 @@ function contributorInsightsOf(choice: ContributorInsightsChoice): dynamodb.Cont
 /**
  * The one dumpflow table: keys, TTL and stream from TABLE_DEFINITION (shared with the handlers and
  * the local runtime), on-demand and pre-warmed, customer-managed encryption, 35-day PITR, deletion
- * protection and the chosen contributor insights mode on the table and on every replica.
+ * protection, the chosen contributor insights mode on the table and on every replica, and the
+ * storage-layout marker written when it is created.
  */
 export class DumpTable extends Construct {
   /**
@@ -98,6 +100,8 @@ export class DumpTable extends Construct {
 
   public readonly table: dynamodb.TableV2;
   public readonly encryptionKey: kms.IKey;
+  /** Stamps the new table's storage layout, which the functions check before using it. */
+  public readonly layoutMarker: LayoutMarker;
 
   constructor(scope: Construct, id: string, props: DumpTableProps = {}) {
     super(scope, id);
@@ -148,6 +152,7 @@ export class DumpTable extends Construct {
       replicas: replicas.map((replica) => ({ region: replica.region, ...replicaOptions })),
       removalPolicy,
     });
+    this.layoutMarker = new LayoutMarker(this, 'LayoutMarker', { table: this.table });
   }
 }
 

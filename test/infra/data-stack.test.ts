@@ -1,6 +1,7 @@
 import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ConfigError } from '../../lambdas/core/errors';
+import { LAYOUT_VERSION } from '../../lambdas/core/storage/layout';
 import { TABLE_DEFINITION } from '../../lambdas/core/storage/table';
 import { DumpTable } from '../../lib/constructs/dump-table';
 import {
@@ -255,6 +256,32 @@ describe('DumpTable', () => {
           SSESpecification: { KMSMasterKeyId: Match.anyValue() },
         }),
       ],
+    });
+  });
+
+  it('stamps the new table with its storage layout, once, without overwriting a marker', () => {
+    const stack = new Stack(new App(), 'Layout', { env: { region: 'eu-west-1' } });
+    new DumpTable(stack, 'Table');
+    const template = Template.fromStack(stack);
+    const stamp = template.findResources('Custom::AWS');
+    expect(Object.keys(stamp)).toHaveLength(1);
+    const [resource] = Object.values(stamp) as {
+      Properties: { Create: unknown; Update?: unknown; Delete?: unknown };
+    }[];
+    // Creation only: updates and deletions of the stack leave the table's items alone.
+    expect(resource!.Properties.Update).toBeUndefined();
+    expect(resource!.Properties.Delete).toBeUndefined();
+    const create = JSON.stringify(resource!.Properties.Create);
+    expect(create).toContain('\\"action\\":\\"putItem\\"');
+    expect(create).toContain(`\\"layout\\":{\\"N\\":\\"${LAYOUT_VERSION}\\"}`);
+    expect(create).toContain('attribute_not_exists(pk)');
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: 'dynamodb:PutItem', Effect: 'Allow' }),
+          Match.objectLike({ Action: 'kms:Decrypt', Effect: 'Allow' }),
+        ]),
+      },
     });
   });
 });
