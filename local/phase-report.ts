@@ -1,7 +1,7 @@
 import { RECORD_ERROR_CODES, type RejectedRecordCounts } from '../lambdas/core/dump/types';
 import type { BilledUnits } from './aws-billing';
 import type { MeteredCapacity } from './capacity-tap';
-import type { LedgerEntry } from '../lambdas/core/storage/ledger';
+import type { LedgerEntry } from '../lambdas/core/ledger';
 
 /** What one phase (or the whole run) did, read back from the dump ledger. */
 export interface PhaseReport {

@@ -10,9 +10,9 @@ import { DumpflowError } from '../lambdas/core/errors';
 import { createTable } from '../lambdas/core/storage/table';
 import { checkTableLayout } from '../lambdas/core/storage/layout';
 import { openLocalState, stateTableExists } from './state';
-import { ledgerPk, parseSummaryPk, summaryPk } from '../lambdas/core/storage/keys';
+import { parseSummaryPk, summaryPk, type DumpRef } from '../lambdas/core/storage/keys';
 import { kpiKey, kpisFromItem, type StoredKpis } from '../lambdas/core/kpi/kpi-item';
-import { readLedger, type LedgerEntry } from '../lambdas/core/storage/ledger';
+import { FINAL_STATUSES, readLedgerOf, type LedgerEntry } from '../lambdas/core/ledger';
 import { KPI_STREAM_FILTER_PATTERN } from '../lambdas/core/storage/stream-filter';
 import { capacitySince, CapacityTapMeter, tapConsumedCapacity } from './capacity-tap';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
@@ -425,7 +425,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
             // A malformed dump stores nothing and has no KPIs to show.
           }
         }
-        const pending = new Map<string, string>();
+        // Uploaded object (bucket/key#etag) -> its file name and the ref the ledger claims it under.
+        const pending = new Map<string, { readonly name: string; readonly ref: DumpRef }>();
         const duplicating = faults !== undefined && faults.spec.s3Duplicate > 1;
         const written: CreatedObject[] = [];
         let next = 0;
@@ -438,10 +439,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
               ? await uploader.put(key, dump.bytes)
               : await uploader.upload(key, dump.bytes);
             written.push(uploaded);
-            pending.set(
-              ledgerPk({ bucket: uploaded.bucket, key: uploaded.key, version: uploaded.eTag }),
-              dump.name,
-            );
+            const ref = { bucket: uploaded.bucket, key: uploaded.key, version: uploaded.eTag };
+            pending.set(`${ref.bucket}/${ref.key}#${ref.version}`, { name: dump.name, ref });
           }
         };
         await Promise.all(Array.from({ length: Math.min(4, dumps.length) }, uploadLane));
@@ -456,13 +455,13 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
         let rejected = 0;
         const readPending = async () => {
           const ids = order.filter((id) => !finished.has(id));
-          const entries = await Promise.all(ids.map((id) => readLedger(ledgerDeps, id)));
-          for (const entry of entries) {
-            if (entry && (entry.status === 'COMPLETE' || entry.status === 'REJECTED')) {
-              finished.set(entry.dumpId, entry);
+          const entries = await Promise.all(ids.map((id) => readLedgerOf(ledgerDeps, pending.get(id)!.ref)));
+          entries.forEach((entry, i) => {
+            if (entry && FINAL_STATUSES.has(entry.status)) {
+              finished.set(ids[i]!, entry);
               if (entry.status === 'REJECTED') rejected += 1;
             }
-          }
+          });
           phase.onProgress?.({
             total,
             finished: finished.size,
@@ -484,7 +483,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
           }
           if ((await allIdle()) && !(await readPending())) {
             throw new PipelineStuckError(
-              order.filter((id) => !finished.has(id)).map((id) => pending.get(id)!),
+              order.filter((id) => !finished.has(id)).map((id) => pending.get(id)!.name),
             );
           }
           if (Date.now() > deadline) {
@@ -499,7 +498,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
 
         phaseRunning = false;
         await outages;
-        const results = order.map((id) => ({ fileName: pending.get(id)!, ledger: finished.get(id)! }));
+        const results = order.map((id) => ({ fileName: pending.get(id)!.name, ledger: finished.get(id)! }));
         const capacity = capacitySince(handlers.capacity.totals(), before);
         return { report: phaseReport(results, capacity, Date.now() - started), finished: results };
       } finally {

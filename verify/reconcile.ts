@@ -8,7 +8,7 @@ import {
 } from '../lambdas/core/storage/fingerprint';
 import { daySeed, eventHash, type Hash128 } from '../lambdas/core/storage/hash';
 import { dayLabel, dayTtl, pageSalt } from '../lambdas/core/storage/keys';
-import type { LedgerEntry } from '../lambdas/core/storage/ledger';
+import type { LedgerEntry } from '../lambdas/core/ledger';
 import { isExpiredDay, prepareDump } from '../lambdas/core/storage/prepare';
 import { addEventToKpiInputs, emptyKpiInputs, type KpiInputs } from '../lambdas/core/storage/summary';
 import type { Difference, StoredContent, StoredDay, StoredDayIndex, StoredPage } from './types';
@@ -214,7 +214,9 @@ export function reconcileValidDump(input: ValidDumpInput): ValidDumpResult {
       detail:
         ledger.status === 'REJECTED'
           ? `the ledger says REJECTED ${ledger.code ?? ''} but the file decodes as a valid dump`
-          : `the ledger says ${ledger.status} (chunks done ${ledger.doneChunks} of ${ledger.chunksExpected ?? '?'}); look in the dead-letter queues`,
+          : ledger.status === 'FAILED'
+            ? `the ledger says FAILED ${ledger.code ?? ''}: ${ledger.message ?? ''}; see docs/operations.md (stuck dumps)`
+            : `the ledger says ${ledger.status} (chunks done ${ledger.done} of ${ledger.chunksExpected ?? '?'}); look in the dead-letter queues`,
     });
   }
 
@@ -294,8 +296,10 @@ export function reconcileValidDump(input: ValidDumpInput): ValidDumpResult {
       if (missing === 0 && pastRetention === 0 && totals.conflicts !== conflicts) {
         problems.push(`conflicts ${totals.conflicts} != ${conflicts} records differing from the stored copy`);
       }
-      if (ledger.chunksExpected !== undefined && ledger.doneChunks !== ledger.chunksExpected) {
-        problems.push(`${ledger.doneChunks} of ${ledger.chunksExpected} chunks marked done`);
+      // `done` may stay short of chunksExpected (a crash between counting steps; the re-drive
+      // completes such a dump from its outcomes), but never past it.
+      if (ledger.chunksExpected !== undefined && ledger.done > ledger.chunksExpected) {
+        problems.push(`${ledger.done} chunks counted done of ${ledger.chunksExpected} planned`);
       }
     }
     if (problems.length > 0) {

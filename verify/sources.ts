@@ -9,7 +9,7 @@ import { ObjectTooLargeError, readObject } from '../lambdas/app/read-object';
 import { decodePage, PageFormatError } from '../lambdas/core/page/codec';
 import {
   daySk,
-  escapeId,
+  dumpIdFromLedgerPk,
   LEDGER_SK,
   PAGE_SK_PREFIX,
   pageNumberFromSk,
@@ -151,7 +151,7 @@ export async function readStoredDay(
 /**
  * Every ledger item of dumps under `prefix` in `bucket`. The ledger has one partition per dump and
  * no index, so this is a Scan of the whole table (it pays for every item, events included):
- * `verify --scan-ledger` only. Ledger keys digested to sha256 (object keys over ~1 KB) are missed.
+ * `verify --scan-ledger` only. Matched on the ledger's own bucket and key attributes.
  */
 export async function scanLedger(
   table: TableRef,
@@ -166,13 +166,19 @@ export async function scanLedger(
     const page = await table.dynamodb.send(
       new ScanCommand({
         TableName: table.tableName,
-        FilterExpression: 'sk = :ledger AND begins_with(pk, :prefix)',
+        FilterExpression: 'sk = :ledger AND #bucket = :bucket AND begins_with(#key, :prefix)',
         ExpressionAttributeValues: {
           ':ledger': { S: LEDGER_SK },
-          ':prefix': { S: `L#${bucket}/${escapeId(prefix)}` },
+          ':bucket': { S: bucket },
+          ':prefix': { S: prefix },
         },
         ProjectionExpression: 'pk, #key, #version, #status, uploadedAt',
-        ExpressionAttributeNames: { '#key': 'key', '#version': 'version', '#status': 'status' },
+        ExpressionAttributeNames: {
+          '#key': 'key',
+          '#version': 'version',
+          '#status': 'status',
+          '#bucket': 'bucket',
+        },
         ExclusiveStartKey: startKey,
       }),
     );
@@ -180,7 +186,7 @@ export async function scanLedger(
     onPage?.(scanned);
     for (const item of page.Items ?? []) {
       entries.push({
-        dumpId: item['pk']?.S ?? '',
+        dumpId: dumpIdFromLedgerPk(item['pk']?.S ?? '') ?? '',
         key: item['key']?.S ?? '',
         version: item['version']?.S ?? '',
         status: item['status']?.S ?? '',

@@ -1,5 +1,5 @@
 import type { PageEvents } from '../lambdas/core/page/codec';
-import type { LedgerEntry } from '../lambdas/core/storage/ledger';
+import type { LedgerEntry } from '../lambdas/core/ledger';
 import type { DaySummary } from '../lambdas/core/storage/summary';
 
 /**

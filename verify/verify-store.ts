@@ -3,8 +3,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { MAX_DUMP_BYTES } from '../lambdas/app/parse-dump';
 import { ObjectTooLargeError } from '../lambdas/app/read-object';
 import { decodeDump, DumpRejectedError, type DecodedDump } from '../lambdas/core/dump';
-import { ledgerPk } from '../lambdas/core/storage/keys';
-import { readLedger } from '../lambdas/core/storage/ledger';
+import { readLedgerOf } from '../lambdas/core/ledger';
 import {
   daysToRead,
   indexStoredDay,
@@ -159,7 +158,7 @@ export async function verifyStore(options: VerifyStoreOptions): Promise<VerifyRe
       rejectedCode = error.code;
     }
     versions.set(object.key, version);
-    const ledger = await readLedger(ledgerDeps, ledgerPk({ bucket, key: object.key, version }));
+    const ledger = await readLedgerOf(ledgerDeps, { bucket, key: object.key, version });
 
     if (decoded === undefined) {
       counts.rejectedDumps++;

@@ -1,5 +1,5 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { DumpCompletion } from '../core/storage';
+import type { DumpCompletion } from '../core/ledger';
 import { metrics } from '../shared/observability';
 
 /** Emitted by whichever function completes a dump; the ledger guarantees that happens once. */

@@ -3,15 +3,12 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { decodeDump, DumpRejectedError } from '../core/dump';
 import { DumpflowError } from '../core/errors';
+import { claimDump, rejectDump, type DumpCompletion, type WatchSettings } from '../core/ledger';
 import {
   CapacityMeter,
-  claimDump,
   ensureTableLayout,
-  ledgerPk,
   planFanOut,
-  rejectDump,
   type CapacityTotals,
-  type DumpCompletion,
   type DumpRef,
 } from '../core/storage';
 import { ObjectTooLargeError, readObject } from './read-object';
@@ -33,6 +30,8 @@ export interface ParseDumpDeps {
   readonly rejectedPrefix: string;
   /** Processing time for the expiry rule (ms), pinned per dump at claim time. */
   readonly now: () => number;
+  /** Deadlines of the watch index. @default DEFAULT_WATCH */
+  readonly watch?: WatchSettings;
 }
 
 export interface UploadedObject {
@@ -76,12 +75,21 @@ export function dumpRefOf(object: UploadedObject): DumpRef {
  */
 export async function parseDump(deps: ParseDumpDeps, object: UploadedObject): Promise<ParseDumpResult> {
   const ref = dumpRefOf(object);
-  const dumpId = ledgerPk(ref);
   const meter = new CapacityMeter();
-  const ledgerDeps = { client: deps.dynamodb, tableName: deps.tableName, meter };
+  const ledgerDeps = {
+    client: deps.dynamodb,
+    tableName: deps.tableName,
+    meter,
+    ...(deps.watch ? { watch: deps.watch } : {}),
+  };
 
   await ensureTableLayout(deps.dynamodb, deps.tableName);
-  const claim = await claimDump(ledgerDeps, ref, { uploadedAt: object.uploadedAt, now: deps.now() });
+  const claim = await claimDump(ledgerDeps, ref, {
+    uploadedAt: object.uploadedAt,
+    now: deps.now(),
+    ...(deps.watch ? { deadlineMs: deps.watch.deadlineMs } : {}),
+  });
+  const { dumpId } = claim.ledger;
   if (claim.kind === 'finished') return { kind: 'already-finished', dumpId };
 
   let decoded;
@@ -117,7 +125,7 @@ export async function parseDump(deps: ParseDumpDeps, object: UploadedObject): Pr
     records: plan.prepared.records,
     settledDays: plan.settledDays,
     chunksSent: messages.length,
-    ...(started.kind === 'started' && started.completion ? { completion: started.completion } : {}),
+    ...(started.completion ? { completion: started.completion } : {}),
     capacity: meter.snapshot(),
   };
 }

@@ -18,6 +18,7 @@ async function handleNotification(record: SQSRecord): Promise<void> {
       fanoutQueueUrl: config.fanoutQueueUrl,
       rejectedPrefix: config.rejectedPrefix,
       now: config.now,
+      watch: config.watch,
     };
     const result = await parseDump(deps, object);
     logger.appendKeys({ dumpId: result.dumpId });

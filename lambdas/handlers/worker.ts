@@ -13,6 +13,7 @@ async function handleChunk(record: SQSRecord): Promise<void> {
       tableName: config.tableName,
       saltBuckets: config.saltBuckets,
       dayLeaseMs: config.dayLeaseMs,
+      watch: config.watch,
     },
     record.body,
   );

@@ -1,4 +1,5 @@
 import { ConfigError } from '../core/errors';
+import { DEFAULT_WATCH, type WatchSettings } from '../core/ledger/watch';
 
 /**
  * The one place handlers read the environment. The CDK stacks set these variables; the local
@@ -18,6 +19,14 @@ export const ENV = {
    * with its retry delays when it injects crashes.
    */
   dayLeaseMs: 'DAY_LEASE_MS',
+  /** Upload to COMPLETE or REJECTED before the watchdog re-drives a dump (ms). */
+  dumpDeadlineMs: 'DUMP_DEADLINE_MS',
+  /** Completion to confirmed KPIs before the watchdog recomputes them (ms). */
+  kpiGraceMs: 'KPI_GRACE_MS',
+  /** Re-drives before the watchdog marks a dump FAILED. */
+  maxRedrives: 'MAX_REDRIVES',
+  /** Where the watchdog re-drives dumps (the dump queue the S3 notifications arrive on). */
+  dumpQueueUrl: 'DUMP_QUEUE_URL',
   /** S3 emulators without wildcard DNS need path-style URLs; real S3 does not. */
   s3ForcePathStyle: 'DUMPFLOW_S3_FORCE_PATH_STYLE',
   serviceName: 'POWERTOOLS_SERVICE_NAME',
@@ -52,6 +61,9 @@ export interface Config {
   readonly saltBuckets: number;
   readonly rejectedPrefix: string;
   readonly dayLeaseMs: number;
+  /** Deadlines and limits of the watch index (lambdas/core/ledger/watch.ts). */
+  readonly watch: WatchSettings;
+  readonly dumpQueueUrl: string;
   readonly s3ForcePathStyle: boolean;
   readonly serviceName: string;
   readonly metricsNamespace: string;
@@ -76,6 +88,16 @@ export function configFrom(env: Env = process.env): Config {
     },
     get dayLeaseMs() {
       return positiveInt(env, ENV.dayLeaseMs, 120_000);
+    },
+    get watch() {
+      return {
+        deadlineMs: positiveInt(env, ENV.dumpDeadlineMs, DEFAULT_WATCH.deadlineMs),
+        kpiGraceMs: positiveInt(env, ENV.kpiGraceMs, DEFAULT_WATCH.kpiGraceMs),
+        maxRedrives: positiveInt(env, ENV.maxRedrives, DEFAULT_WATCH.maxRedrives),
+      };
+    },
+    get dumpQueueUrl() {
+      return required(env, ENV.dumpQueueUrl);
     },
     get s3ForcePathStyle() {
       return env[ENV.s3ForcePathStyle] === 'true';

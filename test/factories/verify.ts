@@ -2,7 +2,7 @@ import type { DumpEvent } from '../../lambdas/core/dump/types';
 import { allocatePageEvents, type PageEvents } from '../../lambdas/core/page/codec';
 import { addHash, emptyFingerprint } from '../../lambdas/core/storage/fingerprint';
 import { daySeed, eventHash, type Hash128 } from '../../lambdas/core/storage/hash';
-import type { LedgerEntry } from '../../lambdas/core/storage/ledger';
+import type { LedgerEntry } from '../../lambdas/core/ledger';
 import { addEventToKpiInputs, emptyKpiInputs } from '../../lambdas/core/storage/summary';
 import type { StoredDay } from '../../verify/types';
 import { MS_PER_DAY } from './events';
@@ -81,7 +81,7 @@ export function storedDayOf(dayNumber: number, events: readonly DumpEvent[]): St
 /** A COMPLETE ledger entry; pass the counts and totals the dump should have. */
 export function aLedger(overrides: Partial<LedgerEntry> = {}): LedgerEntry {
   return {
-    dumpId: 'L#bucket/incoming/a.dump#etag',
+    dumpId: '0123456789abcdef01234567',
     status: 'COMPLETE',
     bucket: 'bucket',
     key: 'incoming/a.dump',
@@ -93,7 +93,8 @@ export function aLedger(overrides: Partial<LedgerEntry> = {}): LedgerEntry {
     settledDuplicates: 0,
     settledConflicts: 0,
     chunksExpected: 1,
-    doneChunks: 1,
+    done: 1,
+    redrives: 0,
     totals: { stored: 0, duplicates: 0, conflicts: 0 },
     completedAt: 1,
     ...overrides,

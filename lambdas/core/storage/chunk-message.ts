@@ -20,8 +20,9 @@ export interface ChunkEvents {
 }
 
 export interface ChunkMessage {
-  /** The dump's ledger partition key (keys.ledgerPk). */
+  /** The dump's opaque id (its ledger is keys.ledgerPk(dumpId)). */
   readonly dumpId: string;
+  /** Whose events these are; not in the message body (ChunkEnvelope): the worker reads them from the ledger. */
   readonly patientId: string;
   readonly deviceId: string;
   readonly dayNumber: number;
@@ -39,6 +40,12 @@ export interface ChunkMessage {
   readonly events: ChunkEvents;
 }
 
+/**
+ * What travels in SQS: a chunk without its patient and device ids, so queue messages (and the
+ * dead-letter queue) never carry them; the worker takes them from the dump's ledger.
+ */
+export type ChunkEnvelope = Omit<ChunkMessage, 'patientId' | 'deviceId'>;
+
 export function allocateChunkEvents(length: number): ChunkEvents {
   return {
     length,
@@ -52,7 +59,8 @@ export function allocateChunkEvents(length: number): ChunkEvents {
   };
 }
 
-const VERSION = 1;
+/** 2: the patient and device ids left the envelope (version 1 carried them as `p` and `d`). */
+const VERSION = 2;
 const EVENT_BYTES = 24;
 /** SQS's limit for a message body. */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
@@ -60,8 +68,6 @@ export const MAX_MESSAGE_BYTES = 256 * 1024;
 interface Envelope {
   v: number;
   dump: string;
-  p: string;
-  d: string;
   day: number;
   id: string;
   up: number;
@@ -127,12 +133,10 @@ function unpackEvents(bytes: Buffer, length: number): ChunkEvents {
   return events;
 }
 
-export function encodeChunkMessage(message: ChunkMessage): string {
+export function encodeChunkMessage(message: ChunkEnvelope): string {
   const envelope: Envelope = {
     v: VERSION,
     dump: message.dumpId,
-    p: message.patientId,
-    d: message.deviceId,
     day: message.dayNumber,
     id: message.chunkId,
     up: message.uploadedAt,
@@ -143,7 +147,7 @@ export function encodeChunkMessage(message: ChunkMessage): string {
   return JSON.stringify(envelope);
 }
 
-export function decodeChunkMessage(body: string): ChunkMessage {
+export function decodeChunkMessage(body: string): ChunkEnvelope {
   let envelope: Partial<Envelope>;
   try {
     envelope = JSON.parse(body) as Partial<Envelope>;
@@ -152,11 +156,9 @@ export function decodeChunkMessage(body: string): ChunkMessage {
   }
   if (envelope.v !== VERSION)
     throw new ChunkMessageError(`chunk message version is ${envelope.v}, expected ${VERSION}`);
-  const { dump, p, d, day, id, up, n, empty, ev } = envelope;
+  const { dump, day, id, up, n, empty, ev } = envelope;
   if (
     typeof dump !== 'string' ||
-    typeof p !== 'string' ||
-    typeof d !== 'string' ||
     typeof id !== 'string' ||
     typeof ev !== 'string' ||
     !Number.isSafeInteger(day) ||
@@ -169,8 +171,6 @@ export function decodeChunkMessage(body: string): ChunkMessage {
   }
   return {
     dumpId: dump,
-    patientId: p,
-    deviceId: d,
     dayNumber: day as number,
     chunkId: id,
     uploadedAt: up as number,

@@ -1,15 +1,17 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { ChunkMessage } from './chunk-message';
 import type { ChunkOutcome } from './classify';
-import { chunkSk, dayLabel, dayTtl } from './keys';
+import { chunkSk, dayLabel, dayTtl, ledgerPk } from './keys';
 
 /**
  * A committed chunk's outcome item (ledger partition, sk CHUNK#id). Written with
  * attribute_not_exists in the commit transaction, so it doubles as the "already committed"
  * marker that makes a redelivered chunk a no-op.
  */
-export function outcomeKey(message: ChunkMessage): Record<string, AttributeValue> {
-  return { pk: { S: message.dumpId }, sk: { S: chunkSk(message.chunkId) } };
+export function outcomeKey(
+  message: Pick<ChunkMessage, 'dumpId' | 'chunkId'>,
+): Record<string, AttributeValue> {
+  return { pk: { S: ledgerPk(message.dumpId) }, sk: { S: chunkSk(message.chunkId) } };
 }
 
 export function outcomeItem(

@@ -3,6 +3,7 @@ import {
   allocateChunkEvents,
   encodeChunkMessage,
   MAX_MESSAGE_BYTES,
+  type ChunkEnvelope,
   type ChunkMessage,
 } from './chunk-message';
 import { chunkId } from './keys';
@@ -15,6 +16,8 @@ export const DEFAULT_MAX_CHUNK_EVENTS = 6000;
 export interface ChunkPlan {
   readonly chunkId: string;
   readonly day: PreparedDay;
+  /** 0, 1, ...: the part of the day (chunkId is `{day}-{part}`). */
+  readonly part: number;
   readonly start: number;
   readonly end: number;
 }
@@ -61,7 +64,7 @@ export function planChunks(
           while (end < v.length && sameIdentity(end)) end++;
         }
       }
-      plans.push({ chunkId: chunkId(day.dayNumber, part), day, start, end });
+      plans.push({ chunkId: chunkId(day.dayNumber, part), day, part, start, end });
       part++;
       start = end;
     }
@@ -70,7 +73,7 @@ export function planChunks(
 }
 
 export interface ChunkContext {
-  /** The dump's ledger partition key. */
+  /** The dump's opaque id. */
   readonly dumpId: string;
   readonly uploadedAt: number;
   /** Days the parser found without a summary (SettleResult.emptyDays): their chunks carry the hint. */
@@ -103,8 +106,8 @@ export function buildChunkMessage(dump: PreparedDump, plan: ChunkPlan, context: 
   };
 }
 
-/** The SQS body of a chunk; throws ChunkTooLargeError rather than let SQS refuse it later. */
-export function chunkMessageBody(message: ChunkMessage): string {
+/** The SQS body of a chunk (its envelope); throws ChunkTooLargeError rather than let SQS refuse it later. */
+export function chunkMessageBody(message: ChunkEnvelope): string {
   const body = encodeChunkMessage(message);
   const bytes = Buffer.byteLength(body);
   if (bytes > MAX_MESSAGE_BYTES) throw new ChunkTooLargeError(message.chunkId, bytes);

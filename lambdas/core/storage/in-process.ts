@@ -2,8 +2,9 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DecodedDump } from '../dump/types';
 import { CapacityMeter, type CapacityTotals } from './capacity';
 import { decodeChunkMessage } from './chunk-message';
-import { ledgerPk, type DumpRef } from './keys';
-import { claimDump, type DumpCompletion } from './ledger';
+import { claimDump, type DumpCompletion } from '../ledger';
+import { chunkWithOwner } from './chunk-owner';
+import type { DumpRef } from './keys';
 import { planFanOut } from './plan-fan-out';
 import { writeChunk, type WriteChunkDeps, type WriteChunkResult } from './write-chunk';
 
@@ -49,7 +50,7 @@ export async function ingestInProcess(
     ...(deps.clock ? { clock: deps.clock } : {}),
   };
   const claim = await claimDump(ledgerDeps, ref, { uploadedAt, now: deps.now });
-  const dumpId = ledgerPk(ref);
+  const { dumpId } = claim.ledger;
   const empty = { dumpId, claim: claim.kind, settledDays: 0, chunks: 0, chunkResults: [] };
   if (claim.kind === 'finished') {
     return {
@@ -68,7 +69,9 @@ export async function ingestInProcess(
   const worker = async () => {
     while (next < bodies.length) {
       const body = bodies[next++]!;
-      results.push(await writeChunk({ ...deps, meter: workerMeter }, decodeChunkMessage(body)));
+      const workerDeps = { ...deps, meter: workerMeter };
+      const message = await chunkWithOwner(workerDeps, decodeChunkMessage(body));
+      results.push(await writeChunk(workerDeps, message));
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, deps.chunkConcurrency ?? 4) }, worker));

@@ -32,6 +32,7 @@ export {
   allocateChunkEvents,
   MAX_MESSAGE_BYTES,
   type ChunkMessage,
+  type ChunkEnvelope,
   type ChunkEvents,
 } from './chunk-message';
 export { writeChunk, type WriteChunkDeps, type WriteChunkResult } from './write-chunk';
@@ -46,23 +47,7 @@ export {
   stampLayoutInput,
 } from './layout';
 export { queryItems, queryAll, type StoredItem } from './query';
-export {
-  claimDump,
-  rejectDump,
-  startProcessing,
-  pendingChunks,
-  markChunkDone,
-  readLedger,
-  type LedgerDeps,
-  type LedgerEntry,
-  type DumpStatus,
-  type DumpCounts,
-  type DumpTotals,
-  type DumpCompletion,
-  type ClaimResult,
-  type StartProcessingInput,
-  type StartProcessingResult,
-} from './ledger';
+export { chunkWithOwner } from './chunk-owner';
 export { daySummaryFromItem, type DaySummary, type KpiInputs } from './summary';
 export {
   DAY_SUMMARY_SORT_KEY_PREFIX,

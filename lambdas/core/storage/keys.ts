@@ -154,6 +154,7 @@ export const LAYOUT_KEY = { pk: 'META', sk: 'LAYOUT' } as const;
 
 // ---- dump ledger --------------------------------------------------------------------------
 
+/** Where an uploaded dump is: the object version the ledger tracks. */
 export interface DumpRef {
   readonly bucket: string;
   readonly key: string;
@@ -161,20 +162,45 @@ export interface DumpRef {
   readonly version: string;
 }
 
-const LEDGER_PREFIX = 'L#';
 /** DynamoDB allows 2,048 bytes per partition key; long escaped object keys are digested. */
-const MAX_LEDGER_PK_BYTES = 1024;
+const MAX_CLAIM_PK_BYTES = 1024;
 
-export function ledgerPk(ref: DumpRef): string {
-  const plain = `${LEDGER_PREFIX}${ref.bucket}/${escapeId(ref.key)}#${escapeId(ref.version)}`;
-  if (Buffer.byteLength(plain) <= MAX_LEDGER_PK_BYTES) return plain;
-  const digest = createHash('sha256').update(`${ref.bucket}\0${ref.key}\0${ref.version}`).digest('hex');
-  return `${LEDGER_PREFIX}sha256:${digest}`;
+/**
+ * The claim of an object key (`K#{bucket}/{key}`, sk `V#{version}`): the one item naming the
+ * object, mapping each of its versions to the opaque dump id everything else uses. All versions
+ * of a key share the partition, so `dumpflow status --dump KEY` finds them with one Query.
+ */
+export function claimPk(bucket: string, key: string): string {
+  const plain = `K#${bucket}/${escapeId(key)}`;
+  if (Buffer.byteLength(plain) <= MAX_CLAIM_PK_BYTES) return plain;
+  return `K#sha256:${createHash('sha256').update(`${bucket}\0${key}`).digest('hex')}`;
+}
+
+export function claimSk(version: string): string {
+  return `V#${escapeId(version)}`;
+}
+
+/**
+ * The dump's ledger partition: `L#{dumpId}`, where the dump id is random and opaque, so that
+ * logs, metrics, queue messages and error texts can name a dump without naming its object key
+ * (which may hold a device id) or its patient.
+ */
+export function ledgerPk(dumpId: string): string {
+  return `L#${dumpId}`;
+}
+
+export function dumpIdFromLedgerPk(pk: string): string | undefined {
+  return pk.startsWith('L#') ? pk.slice(2) : undefined;
 }
 
 export const LEDGER_SK = 'LEDGER';
-/** The chunk plan of a dump, written once when it starts processing (for re-drives). */
-export const PLAN_SK = 'PLAN';
+/** Parts of the chunk plan of a dump, written once before it starts processing (for re-drives). */
+export const PLAN_SK_PREFIX = 'PLAN#';
+
+export function planSk(planId: string, part: number): string {
+  return `${PLAN_SK_PREFIX}${planId}#${pad(part, 4)}`;
+}
+
 export const CHUNK_SK_PREFIX = 'CHUNK#';
 
 export function chunkSk(chunkId: string): string {

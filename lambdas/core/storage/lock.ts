@@ -1,13 +1,17 @@
 import {
-  ConditionalCheckFailedException,
   DeleteItemCommand,
   PutItemCommand,
   TransactWriteItemsCommand,
-  type TransactionCanceledException,
   type ConditionCheck,
   type DynamoDBClient,
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
+import {
+  cancellationCodes,
+  isConditionalCheckFailed,
+  isTransactionCanceled,
+  isTransactionConflict,
+} from './conditions';
 import type { CapacityMeter } from './capacity';
 import { DayBusyError } from './errors';
 import { DAY_LOCK_SK } from './keys';
@@ -90,7 +94,9 @@ export async function acquireDayLock(
       deps.meter.record('write', response.ConsumedCapacity);
       return 'acquired';
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      // Taken by someone else, or met a transaction on the lease item (a holder's commit or
+      // release): both are "busy", and a conflict is not retried by the SDK.
+      if (!isConditionalCheckFailed(error) && !isTransactionConflict(error)) throw error;
       deps.meter.record('write', undefined);
       return 'busy';
     }
@@ -128,35 +134,49 @@ export async function acquireDayLockIf(
       deps.meter.record('write', response.ConsumedCapacity);
       return 'acquired';
     } catch (error) {
-      if ((error as { name?: string } | undefined)?.name !== 'TransactionCanceledException') throw error;
+      if (!isTransactionCanceled(error) && !isTransactionConflict(error)) throw error;
       deps.meter.record('write', undefined);
-      const reasons = (error as Partial<TransactionCanceledException>).CancellationReasons ?? [];
-      const [checked, lease] = reasons.map((reason) => reason.Code);
+      const [checked, lease] = cancellationCodes(error);
       if (checked === 'ConditionalCheckFailed') return 'condition-failed';
-      if (checked === 'TransactionConflict') return 'busy';
-      if (lease === 'ConditionalCheckFailed' || lease === 'TransactionConflict') return 'busy';
+      if (isTransactionConflict(error)) return 'busy';
+      if (lease === 'ConditionalCheckFailed') return 'busy';
       return 'condition-failed';
     }
   });
 }
 
-/** Deletes the lease if this token still holds it; losing it in the meantime is not an error. */
+/** Attempts at releasing a lease whose item keeps meeting a transaction (a waiter's conditional take-over). */
+const RELEASE_ATTEMPTS = 5;
+
+/**
+ * Deletes the lease if this token still holds it; losing it in the meantime is not an error.
+ * A release that keeps meeting transactions on the lease item gives up quietly: the lease expires
+ * on its own, and failing the chunk for it would only burn one of the message's receives.
+ */
 export async function releaseDayLock(deps: DayLockDeps, pk: string, token: string): Promise<void> {
-  try {
-    const response = await deps.client.send(
-      new DeleteItemCommand({
-        TableName: deps.tableName,
-        Key: { pk: { S: pk }, sk: { S: DAY_LOCK_SK } },
-        ConditionExpression: '#owner = :token',
-        ExpressionAttributeNames: { '#owner': 'owner' },
-        ExpressionAttributeValues: { ':token': { S: token } },
-        ReturnConsumedCapacity: 'TOTAL',
-      }),
-    );
-    deps.meter.record('write', response.ConsumedCapacity);
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    deps.meter.record('write', undefined);
+  for (let attempt = 1; attempt <= RELEASE_ATTEMPTS; attempt++) {
+    try {
+      const response = await deps.client.send(
+        new DeleteItemCommand({
+          TableName: deps.tableName,
+          Key: { pk: { S: pk }, sk: { S: DAY_LOCK_SK } },
+          ConditionExpression: '#owner = :token',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ':token': { S: token } },
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      deps.meter.record('write', response.ConsumedCapacity);
+      return;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) {
+        deps.meter.record('write', undefined);
+        return;
+      }
+      if (!isTransactionConflict(error)) throw error;
+      deps.meter.record('write', undefined);
+      await deps.timing.sleep(Math.max(1, backoffDelay(attempt - 1, 25, 500, deps.timing.random)));
+    }
   }
 }
 

@@ -19,6 +19,17 @@ export const TABLE_DEFINITION = {
   billingMode: 'PAY_PER_REQUEST',
   /** Only the new image: the KPI function needs the key and never the old value. */
   streamViewType: 'NEW_IMAGE',
+  /**
+   * The watch index: sparse, only ledger items that carry `watch` are in it (dumps not final yet,
+   * and dumps whose KPIs are still to be confirmed), sorted by `due`, so the watchdog reads only
+   * those (lambdas/core/ledger/watch.ts).
+   */
+  watchIndex: {
+    indexName: 'watch',
+    partitionKey: { name: 'watch', type: 'S' },
+    sortKey: { name: 'due', type: 'N' },
+    nonKeyAttributes: ['status', 'redrives'],
+  },
 } as const;
 
 export interface CreateTableInputOptions {
@@ -31,7 +42,7 @@ export function createTableInput(
   tableName: string,
   options: CreateTableInputOptions = {},
 ): CreateTableCommandInput {
-  const { partitionKey, sortKey, billingMode, streamViewType } = TABLE_DEFINITION;
+  const { partitionKey, sortKey, billingMode, streamViewType, watchIndex } = TABLE_DEFINITION;
   return {
     TableName: tableName,
     KeySchema: [
@@ -41,6 +52,18 @@ export function createTableInput(
     AttributeDefinitions: [
       { AttributeName: partitionKey.name, AttributeType: partitionKey.type },
       { AttributeName: sortKey.name, AttributeType: sortKey.type },
+      { AttributeName: watchIndex.partitionKey.name, AttributeType: watchIndex.partitionKey.type },
+      { AttributeName: watchIndex.sortKey.name, AttributeType: watchIndex.sortKey.type },
+    ],
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: watchIndex.indexName,
+        KeySchema: [
+          { AttributeName: watchIndex.partitionKey.name, KeyType: 'HASH' },
+          { AttributeName: watchIndex.sortKey.name, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...watchIndex.nonKeyAttributes] },
+      },
     ],
     BillingMode: billingMode,
     ...((options.stream ?? true)

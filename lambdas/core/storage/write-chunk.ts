@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import {
-  ConditionalCheckFailedException,
   GetItemCommand,
   PutItemCommand,
   TransactWriteItemsCommand,
@@ -12,10 +11,16 @@ import type { ChunkMessage } from './chunk-message';
 import { outcomeFromItem, outcomeItem, outcomeKey } from './chunk-outcome';
 import { classifyChunk, type ChunkOutcome } from './classify';
 import { commitTransaction } from './commit';
+import {
+  cancellationCodes,
+  isConditionalCheckFailed,
+  isTransactionCanceled,
+  isTransactionConflict,
+} from './conditions';
 import { CommitContentionError, DayPagesMissingError, StoredItemError } from './errors';
 import { daySeed } from './hash';
 import { dayPk, daySk, isPastRetention, summaryPk } from './keys';
-import { markChunkDone, type DumpCompletion } from './ledger';
+import { markChunkDone, type DumpCompletion, type WatchSettings } from '../ledger';
 import { acquireDayLock, acquireDayLockIf, releaseDayLock, type DayLockDeps } from './lock';
 import { mergePages, readPages } from './pages';
 import { backoffDelay, defaultTiming, type RetryTiming } from './retry';
@@ -39,6 +44,8 @@ export interface WriteChunkDeps {
   readonly lockWaitMs?: number;
   /** Commit attempts (optimistic retries) before handing the chunk back to the queue. @default 8 */
   readonly maxCommitAttempts?: number;
+  /** The KPI grace a dump this chunk completes gets in the watch index. @default DEFAULT_WATCH */
+  readonly watch?: Pick<WatchSettings, 'kpiGraceMs'>;
 }
 
 export interface WriteChunkResult {
@@ -55,9 +62,8 @@ export interface WriteChunkResult {
   readonly completion?: DumpCompletion;
 }
 
-function isTransactionCanceled(error: unknown): boolean {
-  return (error as { name?: string } | undefined)?.name === 'TransactionCanceledException';
-}
+/** Commits cancelled only by a transaction conflict, retried under the lease before giving up. */
+const MAX_COMMIT_CONFLICTS = 20;
 
 /**
  * What this writer knows a device-day holds: the summary it read and the events of that summary's
@@ -190,6 +196,7 @@ export async function writeChunk(deps: WriteChunkDeps, message: ChunkMessage): P
   let outcome: ChunkOutcome | undefined;
   let alreadyCommitted = false;
   let attempts = 0;
+  let conflicts = 0;
   let fastPath = false;
   // Tried once per call: after a fallback or a cancelled commit the normal path re-reads.
   let tryFastPath = message.dayWasEmpty === true;
@@ -235,7 +242,13 @@ export async function writeChunk(deps: WriteChunkDeps, message: ChunkMessage): P
           meter.record('write', response.ConsumedCapacity);
           outcome = classified.outcome;
         } catch (error) {
-          if (!(error instanceof ConditionalCheckFailedException)) throw error;
+          if (isTransactionConflict(error) && ++conflicts <= MAX_COMMIT_CONFLICTS) {
+            // Another delivery of this chunk is committing it right now: look again once it is done.
+            meter.record('write', undefined);
+            await timing.sleep(backoffDelay(conflicts - 1, 25, 1000, timing.random));
+            continue;
+          }
+          if (!isConditionalCheckFailed(error)) throw error;
           meter.record('write', undefined);
           outcome = await readOutcome();
           alreadyCommitted = true;
@@ -267,6 +280,14 @@ export async function writeChunk(deps: WriteChunkDeps, message: ChunkMessage): P
       } catch (error) {
         if (!isTransactionCanceled(error)) throw error;
         meter.record('write', undefined);
+        if (!cancellationCodes(error).includes('ConditionalCheckFailed') && isTransactionConflict(error)) {
+          // Only met another request on one of its items (a waiter polling the lease, most
+          // often): nothing was decided and the lease is still ours. Try again, keeping it.
+          attempts--;
+          if (++conflicts > MAX_COMMIT_CONFLICTS) throw new CommitContentionError(day, conflicts, error);
+          await timing.sleep(backoffDelay(conflicts - 1, 25, 1000, timing.random));
+          continue;
+        }
         // Already committed (outcome exists), lease lost, or a concurrent commit: re-read and retry.
         if (attempts >= maxCommitAttempts) throw new CommitContentionError(day, attempts, error);
         await releaseDayLock(lockDeps, lease.pk, lease.token);
@@ -280,7 +301,7 @@ export async function writeChunk(deps: WriteChunkDeps, message: ChunkMessage): P
   }
 
   const completion = await markChunkDone(
-    { client, tableName, clock, meter },
+    { client, tableName, clock, meter, ...(deps.watch ? { watch: deps.watch } : {}) },
     message.dumpId,
     message.chunkId,
   );

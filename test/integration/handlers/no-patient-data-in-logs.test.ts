@@ -4,6 +4,7 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { FullBatchFailureError } from '@aws-lambda-powertools/batch';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { decodeChunkMessage } from '../../../lambdas/core/storage/chunk-message';
+import { chunkWithOwner } from '../../../lambdas/core/storage/chunk-owner';
 import { DAY_LOCK_SK, dayPk } from '../../../lambdas/core/storage/keys';
 import { DayBusyError } from '../../../lambdas/core/storage/errors';
 import { writeChunk } from '../../../lambdas/core/storage/write-chunk';
@@ -160,9 +161,14 @@ describe('parser and worker handlers: no patient data in logs', () => {
       new ReceiveMessageCommand({ QueueUrl: local.queues.fanout.url, MaxNumberOfMessages: 10 }),
     );
     const bodies = (received.Messages ?? []).map((message) => message.Body ?? '');
-    // Two device-days, one chunk each; the markers really travel through the pipeline.
+    // Two device-days, one chunk each. The messages do not name the patient (or the device, or the
+    // object key); the worker learns them from the ledger, so the markers still reach it.
     expect(bodies).toHaveLength(2);
-    expect(bodies.map((body) => decodeChunkMessage(body).patientId)).toEqual([PATIENT, PATIENT]);
+    expect(markersIn(bodies.join('\n'))).toEqual([]);
+    const owners = await Promise.all(
+      bodies.map((body) => chunkWithOwner(table.current, decodeChunkMessage(body))),
+    );
+    expect(owners.map((message) => message.patientId)).toEqual([PATIENT, PATIENT]);
 
     const firstDelivery = await capture.during(() =>
       worker(anSqsEvent(bodies), createLambdaContext({ functionName: 'worker' })),
@@ -185,8 +191,9 @@ describe('parser and worker handlers: no patient data in logs', () => {
     expect(log).toContain('"message":"chunk processed"');
     expect(log).toContain('"message":"dump complete"');
     expect(log).toContain('"DumpsCompleted"');
-    // The dump id deliberately carried on log lines is made of the object key, not the patient id.
-    expect(log).toContain('uploads/device-upload-1.bin');
+    // Log lines name a dump by its opaque id, never by its object key (which may hold a device id).
+    expect(log).not.toContain('device-upload-1');
+    expect(log).toMatch(/"dumpId":"[0-9a-f]{24}"/);
     expect(markersIn(log)).toEqual([]);
   });
 
@@ -247,7 +254,10 @@ describe('parser and worker handlers: no patient data in logs', () => {
       const received = await sqs.send(
         new ReceiveMessageCommand({ QueueUrl: local.queues.fanout.url, MaxNumberOfMessages: 1 }),
       );
-      const message = decodeChunkMessage(received.Messages?.[0]?.Body ?? '');
+      const message = await chunkWithOwner(
+        table.current,
+        decodeChunkMessage(received.Messages?.[0]?.Body ?? ''),
+      );
       // Another worker holds the device-day's lease for the next minute.
       await table.current.client.send(
         new PutItemCommand({

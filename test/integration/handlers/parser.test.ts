@@ -6,8 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { encodeDump } from '../../../lambdas/core/dump';
-import { ledgerPk } from '../../../lambdas/core/storage/keys';
-import { readLedger } from '../../../lambdas/core/storage/ledger';
+import { findDumpId, readLedger, readLedgerOf } from '../../../lambdas/core/ledger';
 import { captureOutput, type CapturedOutput } from '../../../local/capture-output';
 import { createLambdaContext } from '../../../local/lambda-context';
 import { sendS3TestEvent } from '../../../local/event-sources/s3-notifications';
@@ -110,14 +109,9 @@ describe('parser handler', () => {
     const response = await invoke(parser, records, 'parser');
 
     expect(response.batchItemFailures).toEqual([]);
-    const dumpId = ledgerPk({
-      bucket: services.bucket,
-      key: 'incoming/bad crc.dump',
-      version: uploaded.eTag,
-    });
-    const ledger = await readLedger(
+    const ledger = await readLedgerOf(
       { client: table.current.client, tableName: table.current.tableName },
-      dumpId,
+      { bucket: services.bucket, key: 'incoming/bad crc.dump', version: uploaded.eTag },
     );
     expect(ledger).toMatchObject({ status: 'REJECTED', code: 'E_BODY_CRC', key: 'incoming/bad crc.dump' });
     const copy = await s3.send(
@@ -125,9 +119,9 @@ describe('parser handler', () => {
     );
     expect(Buffer.from(await copy.Body!.transformToByteArray())).toEqual(Buffer.from(broken));
     // fauxqs does not serve GetObjectTagging, so the copy's dumpflow-rejected tag is not checked here.
-    // Only the ledger (L#) and the table's layout marker: no event, summary or page.
+    // Only the claim (K#), the ledger (L#) and the table's layout marker: no event, summary or page.
     expect(
-      (await tableItems()).filter((item) => !item['pk']?.S?.startsWith('L#') && item['pk']?.S !== 'META'),
+      (await tableItems()).filter((item) => !/^[KL]#/.test(item['pk']?.S ?? '') && item['pk']?.S !== 'META'),
     ).toEqual([]);
     expect(await queued(sqs, services.queues.fanout.url)).toBe(0);
   });
@@ -147,7 +141,11 @@ describe('parser handler', () => {
     expect(chunks.length).toBeGreaterThan(0);
     expect((await invoke(worker, chunks, 'worker')).batchItemFailures).toEqual([]);
     const deps = { client: table.current.client, tableName: table.current.tableName };
-    const dumpId = ledgerPk({ bucket: services.bucket, key: 'incoming/good.dump', version: uploaded.eTag });
+    const dumpId = (await findDumpId(deps, {
+      bucket: services.bucket,
+      key: 'incoming/good.dump',
+      version: uploaded.eTag,
+    }))!;
     const complete = await readLedger(deps, dumpId);
     expect(complete).toMatchObject({
       status: 'COMPLETE',

@@ -1,12 +1,18 @@
 import type { DumpEvent } from '../../../lambdas/core/dump/types';
 import { EventType } from '../../../lambdas/core/dump/types';
 import { decodeChunkMessage } from '../../../lambdas/core/storage/chunk-message';
-import { buildChunkMessage, chunkMessageBody, planChunks } from '../../../lambdas/core/storage/chunks';
+import {
+  buildChunkMessage,
+  chunkMessageBody,
+  DEFAULT_MAX_CHUNK_EVENTS,
+  planChunks,
+} from '../../../lambdas/core/storage/chunks';
 import { addHash, emptyFingerprint, fingerprintsEqual } from '../../../lambdas/core/storage/fingerprint';
 import { daySeed, eventHash, type Hash128 } from '../../../lambdas/core/storage/hash';
 import { ingestInProcess, type InProcessDeps } from '../../../lambdas/core/storage/in-process';
-import { ledgerPk, type DumpRef } from '../../../lambdas/core/storage/keys';
-import { claimDump, readLedger, rejectDump, startProcessing } from '../../../lambdas/core/storage/ledger';
+import type { DumpRef } from '../../../lambdas/core/storage/keys';
+import { claimDump, readLedgerOf, rejectDump, startProcessing } from '../../../lambdas/core/ledger';
+import { chunkWithOwner } from '../../../lambdas/core/storage/chunk-owner';
 import { prepareDump } from '../../../lambdas/core/storage/prepare';
 import { settleWholeDays } from '../../../lambdas/core/storage/settle';
 import { writeChunk, type WriteChunkResult } from '../../../lambdas/core/storage/write-chunk';
@@ -73,17 +79,16 @@ describe('ingesting dumps (storage core end to end)', () => {
     const again = await ingestInProcess(deps, dumpRef, dump, UPLOADED);
     expect(again.claim).toBe('finished');
     expect(again.chunks).toBe(0);
-    const ledger = await readLedger(table.current, ledgerPk(dumpRef));
+    const ledger = await readLedgerOf(table.current, dumpRef);
     expect(ledger).toMatchObject({ status: 'COMPLETE', totals: { stored: 5, duplicates: 0, conflicts: 0 } });
   });
 
   it('re-drives a dump whose parser died after fanning out half its chunks', async () => {
     const dumpRef = ref();
-    const dumpId = ledgerPk(dumpRef);
     const dump = decodedDump(dayEvents(BASE_DAY + 3, 4, { perDay: 20 }), { patientId: 'P-redrive' });
     const deps = depsOf(table.current);
     // First parser: claims, plans and starts, then writes only two chunks and dies.
-    await claimDump(table.current, dumpRef, { uploadedAt: UPLOADED, now: NOW });
+    const { dumpId } = (await claimDump(table.current, dumpRef, { uploadedAt: UPLOADED, now: NOW })).ledger;
     const prepared = prepareDump(dump, { now: NOW });
     const plans = planChunks(prepared, prepared.days);
     await startProcessing(table.current, dumpId, {
@@ -92,7 +97,8 @@ describe('ingesting dumps (storage core end to end)', () => {
       counts: { records: prepared.records, valid: prepared.valid, rejected: prepared.rejected, expired: 0 },
       settledDuplicates: 0,
       settledConflicts: 0,
-      chunkIds: plans.map((p) => p.chunkId),
+      chunks: plans.map((p) => ({ dayNumber: p.day.dayNumber, part: p.part })),
+      chunkEvents: DEFAULT_MAX_CHUNK_EVENTS,
     });
     for (const plan of plans.slice(0, 2)) {
       await writeChunk(deps, buildChunkMessage(prepared, plan, { dumpId, uploadedAt: UPLOADED }));
@@ -106,13 +112,11 @@ describe('ingesting dumps (storage core end to end)', () => {
 
   it('keeps a rejected dump rejected when its notification comes again', async () => {
     const dumpRef = ref();
-    await claimDump(table.current, dumpRef, { uploadedAt: UPLOADED, now: NOW });
-    expect(await rejectDump(table.current, ledgerPk(dumpRef), 'E_BODY_CRC', 'bodyCrc does not match')).toBe(
-      true,
-    );
+    const { dumpId } = (await claimDump(table.current, dumpRef, { uploadedAt: UPLOADED, now: NOW })).ledger;
+    expect(await rejectDump(table.current, dumpId, 'E_BODY_CRC', 'bodyCrc does not match')).toBe(true);
     const again = await claimDump(table.current, dumpRef, { uploadedAt: UPLOADED, now: NOW });
     expect(again).toMatchObject({ kind: 'finished', ledger: { status: 'REJECTED', code: 'E_BODY_CRC' } });
-    expect(await rejectDump(table.current, ledgerPk(dumpRef), 'E_MAGIC', 'again')).toBe(false);
+    expect(await rejectDump(table.current, dumpId, 'E_MAGIC', 'again')).toBe(false);
   });
 
   it('counts overlapping dumps, intra-dump duplicates, conflicts and expiry exactly as the spec does', async () => {
@@ -180,8 +184,7 @@ describe('ingesting dumps (storage core end to end)', () => {
     const bodies: string[] = [];
     for (const events of [dumpA, dumpB]) {
       const dumpRef = ref();
-      const dumpId = ledgerPk(dumpRef);
-      await claimDump(table.current, dumpRef, { uploadedAt: UPLOADED, now: NOW });
+      const { dumpId } = (await claimDump(table.current, dumpRef, { uploadedAt: UPLOADED, now: NOW })).ledger;
       const prepared = prepareDump(decodedDump(events, { patientId, deviceId }), { now: NOW });
       const settled = await settleWholeDays(table.current, prepared);
       const plans = planChunks(prepared, settled.remainingDays);
@@ -191,12 +194,15 @@ describe('ingesting dumps (storage core end to end)', () => {
         counts: { records: prepared.records, valid: prepared.valid, rejected: prepared.rejected, expired: 0 },
         settledDuplicates: 0,
         settledConflicts: 0,
-        chunkIds: plans.map((p) => p.chunkId),
+        chunks: plans.map((p) => ({ dayNumber: p.day.dayNumber, part: p.part })),
+        chunkEvents: DEFAULT_MAX_CHUNK_EVENTS,
       });
       expect(plans).toHaveLength(1);
       bodies.push(chunkMessageBody(buildChunkMessage(prepared, plans[0]!, { dumpId, uploadedAt: UPLOADED })));
     }
-    const results = await Promise.all(bodies.map((body) => writeChunk(deps, decodeChunkMessage(body))));
+    const results = await Promise.all(
+      bodies.map(async (body) => writeChunk(deps, await chunkWithOwner(deps, decodeChunkMessage(body)))),
+    );
 
     const stored = eventsOf(await scanEvents(table.current), patientId, deviceId);
     const union = new Set([...dumpA, ...dumpB].map((e) => StoreOracle.identity(patientId, deviceId, e)));

@@ -4,40 +4,24 @@ import {
   ProvisionedThroughputExceededException,
   TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb';
-import { decodeChunkMessage, type ChunkMessage } from '../../../lambdas/core/storage/chunk-message';
-import { buildChunkMessage, chunkMessageBody, planChunks } from '../../../lambdas/core/storage/chunks';
+import { committedOutcomes, readLedger } from '../../../lambdas/core/ledger';
+import type { ChunkMessage } from '../../../lambdas/core/storage/chunk-message';
 import { CommitContentionError } from '../../../lambdas/core/storage/errors';
-import { DAY_LOCK_SK, dayPk, ledgerPk, type DumpRef } from '../../../lambdas/core/storage/keys';
-import { claimDump, pendingChunks, readLedger, startProcessing } from '../../../lambdas/core/storage/ledger';
-import { prepareDump } from '../../../lambdas/core/storage/prepare';
+import { DAY_LOCK_SK, dayPk } from '../../../lambdas/core/storage/keys';
 import { writeChunk, type WriteChunkDeps } from '../../../lambdas/core/storage/write-chunk';
-import { at, BASE_DAY, dayEvents, decodedDump } from '../../factories/events';
+import { at, BASE_DAY, dayEvents } from '../../factories/events';
+import { startDump } from '../support/dumps';
 import { readDayPages, readSummary, scanEvents } from '../support/storage';
 import { useTestTable, type TestTable } from '../support/table';
 import { interceptedClient } from '../support/intercepted-client';
 
 const NOW = at(BASE_DAY + 30);
 const noWait = { sleep: async () => undefined, random: () => 0.5 };
-let refCounter = 0;
-
 /** Claims and starts a one-day dump for `patientId`; returns its chunk messages. */
 async function plannedChunks(table: TestTable, patientId: string, perDay: number): Promise<ChunkMessage[]> {
-  const dumpRef: DumpRef = { bucket: 'b', key: `failures-${++refCounter}`, version: 'v' };
-  const dumpId = ledgerPk(dumpRef);
-  await claimDump(table, dumpRef, { uploadedAt: NOW, now: NOW });
-  const prepared = prepareDump(decodedDump(dayEvents(BASE_DAY, 1, { perDay }), { patientId }), { now: NOW });
-  const plans = planChunks(prepared, prepared.days);
-  await startProcessing(table, dumpId, {
-    patientId,
-    deviceId: 'DEV-1',
-    counts: { records: prepared.records, valid: prepared.valid, rejected: prepared.rejected, expired: 0 },
-    settledDuplicates: 0,
-    settledConflicts: 0,
-    chunkIds: plans.map((p) => p.chunkId),
-  });
-  return plans.map((plan) =>
-    decodeChunkMessage(chunkMessageBody(buildChunkMessage(prepared, plan, { dumpId, uploadedAt: NOW }))),
-  );
+  return (
+    await startDump(table, dayEvents(BASE_DAY, 1, { perDay }), { patientId, now: NOW, uploadedAt: NOW })
+  ).messages;
 }
 
 function deps(table: TestTable, client: DynamoDBClient, extra: Partial<WriteChunkDeps> = {}): WriteChunkDeps {
@@ -178,7 +162,7 @@ describe('writeChunk under failures', () => {
     const failure = writeChunk(deps(table.current, contended, { maxCommitAttempts: 3 }), chunk!);
     await expect(failure).rejects.toBeInstanceOf(CommitContentionError);
     expect((await readLedger(table.current, chunk!.dumpId))?.status).toBe('PROCESSING');
-    expect(await pendingChunks(table.current, chunk!.dumpId)).toEqual([chunk!.chunkId]);
+    expect((await committedOutcomes(table.current, chunk!.dumpId)).size).toBe(0);
     expect(await eventCount(table.current, 'P-exhaust')).toBe(0);
 
     const healthy = new DynamoDBClient({});

@@ -4,30 +4,27 @@ import {
   type TransactWriteItemsCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import type { DumpEvent } from '../../../lambdas/core/dump/types';
-import { decodeChunkMessage, type ChunkMessage } from '../../../lambdas/core/storage/chunk-message';
+import type { ChunkMessage } from '../../../lambdas/core/storage/chunk-message';
 import { DayBusyError } from '../../../lambdas/core/storage/errors';
 import { addHash, emptyFingerprint, fingerprintsEqual } from '../../../lambdas/core/storage/fingerprint';
 import { daySeed, eventHash, type Hash128 } from '../../../lambdas/core/storage/hash';
-import { DAY_LOCK_SK, dayPk, type DumpRef } from '../../../lambdas/core/storage/keys';
-import { claimDump, readLedger } from '../../../lambdas/core/storage/ledger';
-import { planFanOut } from '../../../lambdas/core/storage/plan-fan-out';
+import { readLedger } from '../../../lambdas/core/ledger';
+import { DAY_LOCK_SK, dayPk } from '../../../lambdas/core/storage/keys';
 import {
   writeChunk,
   type WriteChunkDeps,
   type WriteChunkResult,
 } from '../../../lambdas/core/storage/write-chunk';
-import { at, BASE_DAY, dayEvents, decodedDump, MS_PER_DAY, seededRandom } from '../../factories/events';
+import { at, BASE_DAY, dayEvents, MS_PER_DAY, seededRandom } from '../../factories/events';
 import { StoreOracle } from '../support/oracle';
 import { readDayPages, readSummary, type StoredEvent } from '../support/storage';
+import { startDump } from '../support/dumps';
 import { useTestTable, type TestTable } from '../support/table';
 import { interceptedClient } from '../support/intercepted-client';
 
 const NOW = at(BASE_DAY + 30);
 const UPLOADED = NOW - 5_000;
 const noWait = { sleep: async () => undefined, random: () => 0.5 };
-let refCounter = 0;
-
-const ref = (): DumpRef => ({ bucket: 'b', key: `fast-path-${++refCounter}`, version: 'v' });
 
 /** The parser's half for one dump (claim, settle, plan, start), as the parser Lambda runs it; the chunk messages as SQS delivers them. */
 async function parse(
@@ -35,12 +32,7 @@ async function parse(
   events: readonly DumpEvent[],
   options: { patientId: string; maxChunkEvents?: number },
 ): Promise<ChunkMessage[]> {
-  const claim = await claimDump(table, ref(), { uploadedAt: UPLOADED, now: NOW });
-  if (claim.kind === 'finished') throw new Error('a fresh ref was already finished');
-  const plan = await planFanOut(table, claim.ledger, decodedDump(events, { patientId: options.patientId }), {
-    ...(options.maxChunkEvents !== undefined ? { maxChunkEvents: options.maxChunkEvents } : {}),
-  });
-  return plan.messages.map((message) => decodeChunkMessage(message.body));
+  return (await startDump(table, events, { ...options, now: NOW, uploadedAt: UPLOADED })).messages;
 }
 
 function deps(table: TestTable, extra: Partial<WriteChunkDeps> = {}): WriteChunkDeps {

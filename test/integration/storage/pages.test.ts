@@ -5,27 +5,20 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { DumpEvent } from '../../../lambdas/core/dump/types';
 import { processChunk } from '../../../lambdas/app/process-chunk';
-import {
-  decodeChunkMessage,
-  encodeChunkMessage,
-  type ChunkMessage,
-} from '../../../lambdas/core/storage/chunk-message';
+import { encodeChunkMessage, type ChunkMessage } from '../../../lambdas/core/storage/chunk-message';
 import { DayPagesMissingError, TableLayoutError } from '../../../lambdas/core/storage/errors';
-import { daySk, LAYOUT_KEY, pagePk, summaryPk, type DumpRef } from '../../../lambdas/core/storage/keys';
-import { claimDump } from '../../../lambdas/core/storage/ledger';
-import { planFanOut } from '../../../lambdas/core/storage/plan-fan-out';
+import { daySk, LAYOUT_KEY, pagePk, summaryPk } from '../../../lambdas/core/storage/keys';
 import { readStoredDays } from '../../../lambdas/core/storage/read-events';
 import { queryAll } from '../../../lambdas/core/storage/query';
 import { writeChunk, type WriteChunkDeps } from '../../../lambdas/core/storage/write-chunk';
-import { at, BASE_DAY, dayEvents, decodedDump } from '../../factories/events';
+import { at, BASE_DAY, dayEvents } from '../../factories/events';
+import { startDump } from '../support/dumps';
 import { interceptedClient } from '../support/intercepted-client';
 import { readDayPages, readSummary } from '../support/storage';
 import { createTestTable, useTestTable, type TestTable } from '../support/table';
 
 const NOW = at(BASE_DAY + 30);
 const noWait = { sleep: async () => undefined, random: () => 0.5 };
-let refCounter = 0;
-const ref = (): DumpRef => ({ bucket: 'b', key: `pages-${++refCounter}`, version: 'v' });
 
 /** The parser's half for one dump; the chunk messages as SQS delivers them. */
 async function parse(
@@ -34,12 +27,13 @@ async function parse(
   patientId: string,
   maxChunkEvents?: number,
 ): Promise<ChunkMessage[]> {
-  const claim = await claimDump(table, ref(), { uploadedAt: NOW - 5_000, now: NOW });
-  if (claim.kind === 'finished') throw new Error('a fresh ref was already finished');
-  const plan = await planFanOut(table, claim.ledger, decodedDump(events, { patientId }), {
-    ...(maxChunkEvents !== undefined && { maxChunkEvents }),
-  });
-  return plan.messages.map((message) => decodeChunkMessage(message.body));
+  return (
+    await startDump(table, events, {
+      patientId,
+      now: NOW,
+      ...(maxChunkEvents !== undefined && { maxChunkEvents }),
+    })
+  ).messages;
 }
 
 function deps(table: TestTable, extra: Partial<WriteChunkDeps> = {}): WriteChunkDeps {

@@ -10,7 +10,8 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { parseDump } from '../../../lambdas/app/parse-dump';
 import { MS_PER_DAY } from '../../../lambdas/core/dump';
 import { decodeChunkMessage } from '../../../lambdas/core/storage/chunk-message';
-import { LEDGER_SK } from '../../../lambdas/core/storage/keys';
+import { chunkWithOwner } from '../../../lambdas/core/storage/chunk-owner';
+import { LEDGER_SK, ledgerPk } from '../../../lambdas/core/storage/keys';
 import type { LocalS3Sqs } from '../../../local/services/s3-sqs';
 import { FUZZ_NOW, judgeDecode, type FuzzCase } from '../../factories/dump-mutations';
 
@@ -66,7 +67,7 @@ const sameBytes = (a: Uint8Array | undefined, b: Uint8Array) =>
 /**
  * Uploads one fuzz case under `key`, runs the parser's use case on it and checks the outcome
  * against decodeDump's verdict and the spec: parseDump resolves; a rejected dump leaves exactly
- * one item (its REJECTED ledger item with the code), no fan-out message, the original in place
+ * two items (the object's claim and its REJECTED ledger item with the code), no fan-out message, the original in place
  * and a copy under rejected/, and a second notification is a no-op; an accepted dump's chunk
  * messages are on the fan-out queue and carry every live record.
  */
@@ -115,13 +116,13 @@ export async function checkParseDumpCase(
       if (!result.firstTime) fail('a first rejection was reported as a repeat');
     }
     const itemsAfter = await countItems(env);
-    if (itemsAfter !== itemsBefore + 1)
-      fail(`the table gained ${itemsAfter - itemsBefore} items, not just the ledger item`);
+    if (itemsAfter !== itemsBefore + 2)
+      fail(`the table gained ${itemsAfter - itemsBefore} items, not just the claim and the ledger item`);
     const underDump = await env.dynamodb.send(
       new QueryCommand({
         TableName: env.tableName,
         KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': { S: result.dumpId } },
+        ExpressionAttributeValues: { ':pk': { S: ledgerPk(result.dumpId) } },
         ConsistentRead: true,
       }),
     );
@@ -131,7 +132,7 @@ export async function checkParseDumpCase(
     const ledger = await env.dynamodb.send(
       new GetItemCommand({
         TableName: env.tableName,
-        Key: { pk: { S: result.dumpId }, sk: { S: LEDGER_SK } },
+        Key: { pk: { S: ledgerPk(result.dumpId) }, sk: { S: LEDGER_SK } },
         ConsistentRead: true,
       }),
     );
@@ -161,10 +162,14 @@ export async function checkParseDumpCase(
     fail(`${fanout.length} chunk messages queued, ${result.chunksSent} reported`);
   if (new Set(fanout.map((m) => m.chunkId)).size !== fanout.length) fail('chunk ids repeat');
   let copies = 0;
+  const owner =
+    fanout[0] === undefined
+      ? undefined
+      : await chunkWithOwner({ client: env.dynamodb, tableName: env.tableName }, fanout[0]);
+  if (owner && (owner.patientId !== decoded.header.patientId || owner.deviceId !== decoded.header.deviceId)) {
+    fail("the dump's ledger names another patient or device");
+  }
   for (const message of fanout) {
-    if (message.patientId !== decoded.header.patientId || message.deviceId !== decoded.header.deviceId) {
-      fail('a chunk names another patient or device');
-    }
     for (let i = 0; i < message.events.length; i++) copies += message.events.copies[i]!;
   }
   if (copies !== live) fail(`chunks carry ${copies} records, the dump has ${live} live ones`);

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { DEFAULT_NOW, generateDumps, type GeneratedDump } from '../../../generator';
 import { decodeDump } from '../../../lambdas/core/dump';
 import { decodePage, encodePage } from '../../../lambdas/core/page/codec';
-import { LEDGER_SK, PAGE_SK_PREFIX, pagePk } from '../../../lambdas/core/storage/keys';
+import { LEDGER_SK, ledgerPk, PAGE_SK_PREFIX, pagePk } from '../../../lambdas/core/storage/keys';
 import { queryAll } from '../../../lambdas/core/storage/query';
 import { slicePageEvents } from '../../../lambdas/core/storage/pages';
 import { captureOutput, type CapturedOutput } from '../../../local/capture-output';
@@ -126,7 +126,7 @@ describe('verifyStore', () => {
     await dynamodb.send(
       new UpdateItemCommand({
         TableName,
-        Key: { pk: { S: flipped.ledger.dumpId }, sk: { S: LEDGER_SK } },
+        Key: { pk: { S: ledgerPk(flipped.ledger.dumpId) }, sk: { S: LEDGER_SK } },
         UpdateExpression: 'SET #status = :processing',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: { ':processing': { S: 'PROCESSING' } },

@@ -4,7 +4,7 @@ import {
   decodeChunkMessage,
   encodeChunkMessage,
   MAX_MESSAGE_BYTES,
-  type ChunkMessage,
+  type ChunkEnvelope,
 } from '../../../lambdas/core/storage/chunk-message';
 import { ChunkMessageError } from '../../../lambdas/core/storage/errors';
 
@@ -28,7 +28,7 @@ type ChunkEventRecord = {
   copies: number;
 };
 
-function message(list: ChunkEventRecord[], ids = { p: 'P#1', d: 'D%1' }): ChunkMessage {
+function message(list: ChunkEventRecord[]): ChunkEnvelope {
   const events = allocateChunkEvents(list.length);
   list.forEach((e, i) => {
     events.msOfDay[i] = e.msOfDay;
@@ -40,9 +40,7 @@ function message(list: ChunkEventRecord[], ids = { p: 'P#1', d: 'D%1' }): ChunkM
     events.copies[i] = e.copies;
   });
   return {
-    dumpId: 'L#bucket/key%23x#v1',
-    patientId: ids.p,
-    deviceId: ids.d,
+    dumpId: '0123456789abcdef01234567',
     dayNumber: 19_783,
     chunkId: '20240301-0',
     uploadedAt: 1_709_251_200_123,
@@ -54,7 +52,7 @@ describe('encodeChunkMessage / decodeChunkMessage', () => {
   it('round-trips every field exactly (including -0 and copy counts)', () => {
     fc.assert(
       fc.property(fc.array(eventArb, { maxLength: 50 }), fc.boolean(), (list, dayWasEmpty) => {
-        const original: ChunkMessage = { ...message(list), ...(dayWasEmpty ? { dayWasEmpty } : {}) };
+        const original: ChunkEnvelope = { ...message(list), ...(dayWasEmpty ? { dayWasEmpty } : {}) };
         const decoded = decodeChunkMessage(encodeChunkMessage(original));
         expect(decoded).toEqual(original);
         list.forEach((e, i) => expect(Object.is(decoded.events.value[i], e.value)).toBe(true));
@@ -86,7 +84,25 @@ describe('encodeChunkMessage / decodeChunkMessage', () => {
     expect(decodeChunkMessage(JSON.stringify({ ...older, empty: false })).dayWasEmpty).toBeUndefined();
   });
 
-  it('keeps a 6,000-event chunk with 16-character ids under the SQS limit', () => {
+  it('carries no patient or device id, only the opaque dump id', () => {
+    const body = encodeChunkMessage({
+      ...message([{ msOfDay: 1, seq: 2, type: 3, flags: 4, value: 5, duration: 6, copies: 1 }]),
+      patientId: 'PATIENT-MARK',
+      deviceId: 'DEVICE-MARK',
+    } as ChunkEnvelope);
+    expect(body).not.toMatch(/PATIENT-MARK|DEVICE-MARK/);
+    expect(Object.keys(JSON.parse(body) as object).sort()).toEqual([
+      'day',
+      'dump',
+      'ev',
+      'id',
+      'n',
+      'up',
+      'v',
+    ]);
+  });
+
+  it('keeps a 6,000-event chunk under the SQS limit', () => {
     const list = Array.from({ length: 6000 }, (_, i) => ({
       msOfDay: i * 14_000,
       seq: 0xfffffff0 + i,
@@ -96,7 +112,7 @@ describe('encodeChunkMessage / decodeChunkMessage', () => {
       duration: 0xffffffff,
       copies: 1,
     }));
-    const body = encodeChunkMessage(message(list, { p: '~'.repeat(16), d: '#'.repeat(16) }));
+    const body = encodeChunkMessage(message(list));
     expect(Buffer.byteLength(body)).toBeLessThan(MAX_MESSAGE_BYTES);
     expect(Buffer.byteLength(body) / 6000).toBeLessThan(34);
   });
@@ -104,6 +120,7 @@ describe('encodeChunkMessage / decodeChunkMessage', () => {
   it('rejects malformed bodies with ChunkMessageError', () => {
     expect(() => decodeChunkMessage('nope')).toThrow(ChunkMessageError);
     expect(() => decodeChunkMessage(JSON.stringify({ v: 2 }))).toThrow(ChunkMessageError);
+    expect(() => decodeChunkMessage(JSON.stringify({ v: 1 }))).toThrow(/version is 1, expected 2/);
     const body = JSON.parse(
       encodeChunkMessage(
         message([{ msOfDay: 1, seq: 2, type: 3, flags: 4, value: 5, duration: 6, copies: 1 }]),

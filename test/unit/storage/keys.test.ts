@@ -15,6 +15,9 @@ import {
   pageSk,
   patientDeviceSk,
   patientDevicesPk,
+  claimPk,
+  claimSk,
+  dumpIdFromLedgerPk,
   ledgerPk,
   parseSummaryPk,
   summaryPk,
@@ -105,15 +108,18 @@ describe('page keys', () => {
   });
 });
 
-describe('ledgerPk', () => {
-  it('escapes the object key and version', () => {
-    expect(ledgerPk({ bucket: 'b', key: 'in/a#b.mdmp', version: 'v%1' })).toBe('L#b/in/a%23b.mdmp#v%251');
+describe('claim and ledger keys', () => {
+  it('claims an object key per version, escaped, and keys the ledger by the opaque dump id alone', () => {
+    expect(claimPk('b', 'in/a#b.mdmp')).toBe('K#b/in/a%23b.mdmp');
+    expect(claimSk('v%1')).toBe('V#v%251');
+    expect(ledgerPk('0a1b')).toBe('L#0a1b');
+    expect(dumpIdFromLedgerPk(ledgerPk('0a1b'))).toBe('0a1b');
   });
 
-  it('digests keys that would exceed the partition key limit', () => {
-    const pk = ledgerPk({ bucket: 'b', key: '#'.repeat(1000), version: 'v' });
-    expect(pk).toMatch(/^L#sha256:[0-9a-f]{64}$/);
-    expect(ledgerPk({ bucket: 'b', key: '#'.repeat(1000), version: 'w' })).not.toBe(pk);
+  it('digests object keys that would exceed the partition key limit', () => {
+    const pk = claimPk('b', '#'.repeat(1000));
+    expect(pk).toMatch(/^K#sha256:[0-9a-f]{64}$/);
+    expect(claimPk('c', '#'.repeat(1000))).not.toBe(pk);
   });
 });
 

@@ -135,7 +135,7 @@ describe('reconcileValidDump', () => {
 
   it('reports a valid dump whose ledger is not COMPLETE', () => {
     const input = freshStore(twoDays());
-    const ledger = aLedger({ ...input.ledger, status: 'PROCESSING', doneChunks: 1, chunksExpected: 2 });
+    const ledger = aLedger({ ...input.ledger, status: 'PROCESSING', done: 1, chunksExpected: 2 });
     expect(kinds(reconcileValidDump({ ...input, ledger }).differences)).toEqual(['NOT_COMPLETE']);
   });
 

@@ -1,0 +1,123 @@
+import { UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { isConditionalCheckFailed } from '../storage/conditions';
+import { context, ledgerKey, n, type LedgerDeps } from './entry';
+
+/**
+ * The ledger's other transitions: rejection by the parser, the watchdog's re-drive bookkeeping,
+ * failure, and leaving the watch index. Each is one conditional UpdateItem that answers whether
+ * this caller made the change (false when the dump had already moved on).
+ */
+
+async function update(
+  deps: LedgerDeps,
+  dumpId: string,
+  input: {
+    readonly update: string;
+    readonly condition: string;
+    readonly names: Record<string, string>;
+    readonly values: Record<string, AttributeValue>;
+  },
+): Promise<boolean> {
+  const { meter } = context(deps);
+  try {
+    const response = await deps.client.send(
+      new UpdateItemCommand({
+        TableName: deps.tableName,
+        Key: ledgerKey(dumpId),
+        UpdateExpression: input.update,
+        ConditionExpression: input.condition,
+        ExpressionAttributeNames: input.names,
+        ExpressionAttributeValues: input.values,
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
+    );
+    meter.record('write', response.ConsumedCapacity);
+    return true;
+  } catch (error) {
+    if (!isConditionalCheckFailed(error)) throw error;
+    meter.record('write', undefined);
+    return false;
+  }
+}
+
+const FINAL = {
+  '#status': 'status',
+  '#code': 'code',
+  '#message': 'message',
+  '#completedAt': 'completedAt',
+  '#updatedAt': 'updatedAt',
+  '#watch': 'watch',
+  '#due': 'due',
+};
+
+/** RECEIVED -> REJECTED with the whole-dump code; the dump leaves the watch index. */
+export function rejectDump(
+  deps: LedgerDeps,
+  dumpId: string,
+  code: string,
+  message: string,
+): Promise<boolean> {
+  const now = context(deps).clock();
+  return update(deps, dumpId, {
+    update:
+      'SET #status = :rejected, #code = :code, #message = :message, #completedAt = :now, #updatedAt = :now REMOVE #watch, #due',
+    condition: '#status = :received',
+    names: FINAL,
+    values: {
+      ':rejected': { S: 'REJECTED' },
+      ':received': { S: 'RECEIVED' },
+      ':code': { S: code },
+      ':message': { S: message },
+      ':now': n(now),
+    },
+  });
+}
+
+/** RECEIVED or PROCESSING -> FAILED: the watchdog gave up; the dump leaves the watch index. */
+export function failDump(deps: LedgerDeps, dumpId: string, code: string, message: string): Promise<boolean> {
+  const now = context(deps).clock();
+  return update(deps, dumpId, {
+    update:
+      'SET #status = :failed, #code = :code, #message = :message, #completedAt = :now, #updatedAt = :now REMOVE #watch, #due',
+    condition: '#status IN (:received, :processing)',
+    names: FINAL,
+    values: {
+      ':failed': { S: 'FAILED' },
+      ':received': { S: 'RECEIVED' },
+      ':processing': { S: 'PROCESSING' },
+      ':code': { S: code },
+      ':message': { S: message },
+      ':now': n(now),
+    },
+  });
+}
+
+/**
+ * Books one re-drive: `redrives` goes from `seen` to seen + 1 and the deadline moves to `due`.
+ * Conditional on `seen`, so two watchdog runs that found the same stuck dump re-drive it once.
+ */
+export function noteRedrive(deps: LedgerDeps, dumpId: string, seen: number, due: number): Promise<boolean> {
+  return update(deps, dumpId, {
+    update: 'SET #redrives = :next, #due = :due, #updatedAt = :now',
+    condition: '#status IN (:received, :processing) AND #redrives = :seen',
+    names: { '#status': 'status', '#redrives': 'redrives', '#due': 'due', '#updatedAt': 'updatedAt' },
+    values: {
+      ':received': { S: 'RECEIVED' },
+      ':processing': { S: 'PROCESSING' },
+      ':seen': n(seen),
+      ':next': n(seen + 1),
+      ':due': n(due),
+      ':now': n(context(deps).clock()),
+    },
+  });
+}
+
+/** Takes the dump out of the watch index, if it is still under `watch` (e.g. its KPIs confirmed). */
+export function leaveWatch(deps: LedgerDeps, dumpId: string, watch: string): Promise<boolean> {
+  return update(deps, dumpId, {
+    update: 'REMOVE #watch, #due',
+    condition: '#watch = :watch',
+    names: { '#watch': 'watch', '#due': 'due' },
+    values: { ':watch': { S: watch } },
+  });
+}

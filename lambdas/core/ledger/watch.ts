@@ -1,0 +1,38 @@
+/**
+ * The watch index (TABLE_DEFINITION.watchIndex): a sparse index of ledger items that still need
+ * looking after, so that nothing ends silently stuck and the watchdog reads only those:
+ *
+ *   watch = 'DUMP'  from claim until the dump is final; `due` is its deadline (uploadedAt +
+ *                   deadlineMs, pushed on by each re-drive). Past it, the watchdog re-drives the
+ *                   dump through the parser, and after maxRedrives marks it FAILED.
+ *   watch = 'KPI'   from completion (when it stored events) until its patient-device's KPIs are
+ *                   confirmed to reflect it; `due` is completedAt + kpiGraceMs. Past it, the
+ *                   watchdog compares the KPI item's computedAt and recomputes the KPIs if they lag.
+ *
+ * Leaving the index is REMOVE watch, due.
+ */
+
+export const WATCH_DUMP = 'DUMP';
+export const WATCH_KPI = 'KPI';
+
+export interface WatchSettings {
+  /** Time from upload to COMPLETE or REJECTED before the watchdog steps in. @default 600000 (10 min) */
+  readonly deadlineMs: number;
+  /** Time the KPI function gets to reflect a completed dump before the watchdog checks. @default 180000 */
+  readonly kpiGraceMs: number;
+  /** Re-drives before a dump is marked FAILED. @default 3 */
+  readonly maxRedrives: number;
+}
+
+export const DEFAULT_WATCH: WatchSettings = {
+  deadlineMs: 600_000,
+  kpiGraceMs: 180_000,
+  maxRedrives: 3,
+};
+
+/**
+ * How much later than a dump's completion the KPI function's computedAt must be for the KPIs to
+ * count as reflecting it: both are wall clocks of different functions, and Lambda hosts keep
+ * theirs within a few milliseconds; this leaves a wide margin.
+ */
+export const CLOCK_SKEW_MARGIN_MS = 5_000;
