@@ -5,7 +5,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { cancellationCodes, isTransactionCanceled, isTransactionConflict } from '../storage/conditions';
 import { StoredItemError } from '../storage/errors';
-import { patientDeviceSk, patientDevicesPk } from '../storage/keys';
+import { patientDeviceSk, patientDevicesPk, patientDumpSk } from '../storage/keys';
 import { backoffDelay } from '../storage/retry';
 import {
   completionOf,
@@ -168,19 +168,18 @@ function startItems(
       },
     },
   ];
-  if (plan) {
-    // Idempotent and unconditional: the patient's device list (kpis --patient, erasure).
-    items.push({
+  // Idempotent and unconditional: the patient's device list (kpis --patient, erasure) and the
+  // patient's dumps (erasure finds their ledgers from it, whatever they stored).
+  const patientPk = { S: patientDevicesPk(input.patientId) };
+  const owner = { patientId: { S: input.patientId }, deviceId: { S: input.deviceId } };
+  items.push(
+    {
       Put: {
         TableName: tableName,
-        Item: {
-          pk: { S: patientDevicesPk(input.patientId) },
-          sk: { S: patientDeviceSk(input.deviceId) },
-          patientId: { S: input.patientId },
-          deviceId: { S: input.deviceId },
-        },
+        Item: { pk: patientPk, sk: { S: patientDeviceSk(input.deviceId) }, ...owner },
       },
-    });
-  }
+    },
+    { Put: { TableName: tableName, Item: { pk: patientPk, sk: { S: patientDumpSk(dumpId) }, ...owner } } },
+  );
   return items;
 }

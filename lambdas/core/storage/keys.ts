@@ -149,6 +149,15 @@ export function deviceIdFromSk(sk: string): string | undefined {
   return sk.startsWith('DEVICE#') ? unescapeId(sk.slice('DEVICE#'.length)) : undefined;
 }
 
+/** Beside a patient's devices, one item per dump of theirs that started: erasure finds their ledgers with it. */
+export function patientDumpSk(dumpId: string): string {
+  return `DUMP#${dumpId}`;
+}
+
+export function dumpIdFromPatientSk(sk: string): string | undefined {
+  return sk.startsWith('DUMP#') ? sk.slice('DUMP#'.length) : undefined;
+}
+
 /** The item recording which storage layout the table holds (layout.ts). */
 export const LAYOUT_KEY = { pk: 'META', sk: 'LAYOUT' } as const;
 
