@@ -65,7 +65,12 @@ export function dumpRefOf(object: UploadedObject): DumpRef {
       `the notification for ${object.key} names neither a version id nor an ETag, so the upload cannot be identified`,
     );
   }
-  return { bucket: object.bucket, key: object.key, version };
+  return {
+    bucket: object.bucket,
+    key: object.key,
+    version,
+    versionKind: object.versionId ? 'versionId' : 'eTag',
+  };
 }
 
 /**

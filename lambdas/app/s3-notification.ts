@@ -10,6 +10,22 @@ interface S3NotificationRecord {
   };
 }
 
+/**
+ * Encodes a key the way S3 writes it into event notifications: form encoding of the UTF-8 bytes
+ * (space becomes '+', a literal '+' becomes %2B, ':' and '=' are escaped), with '/' left as is.
+ * Consumers must undo it (replace '+' with ' ', then percent-decode) before calling GetObject.
+ */
+export function encodeS3EventKey(key: string): string {
+  let encoded = '';
+  for (const byte of Buffer.from(key, 'utf8')) {
+    const char = String.fromCharCode(byte);
+    if (/[A-Za-z0-9.\-*_/]/.test(char)) encoded += char;
+    else if (char === ' ') encoded += '+';
+    else encoded += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return encoded;
+}
+
 /** S3 URL-encodes keys in notifications with '+' for spaces (form encoding). */
 export function decodeS3EventKey(encoded: string): string {
   return decodeURIComponent(encoded.replace(/\+/g, ' '));

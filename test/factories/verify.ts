@@ -86,6 +86,7 @@ export function aLedger(overrides: Partial<LedgerEntry> = {}): LedgerEntry {
     bucket: 'bucket',
     key: 'incoming/a.dump',
     version: 'etag',
+    versionKind: 'eTag',
     uploadedAt: 0,
     now: 0,
     claimedAt: 0,

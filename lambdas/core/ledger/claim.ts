@@ -111,6 +111,7 @@ export async function claimDump(
       bucket: { S: ref.bucket },
       key: { S: ref.key },
       version: { S: ref.version },
+      versionKind: { S: ref.versionKind ?? 'eTag' },
       uploadedAt: n(options.uploadedAt),
       now: n(options.now),
       claimedAt: n(claimedAt),

@@ -53,6 +53,8 @@ export interface LedgerEntry {
   readonly bucket: string;
   readonly key: string;
   readonly version: string;
+  /** Whether `version` is a versionId (versioned bucket) or an ETag. */
+  readonly versionKind: 'versionId' | 'eTag';
   readonly uploadedAt: number;
   /** Processing time for the expiry rule, fixed at claim so a re-drive decides the same way. */
   readonly now: number;
@@ -169,6 +171,7 @@ export function parseLedger(item: Record<string, AttributeValue>): LedgerEntry {
     bucket: stringAttr(item, 'bucket') ?? '',
     key: stringAttr(item, 'key') ?? '',
     version: stringAttr(item, 'version') ?? '',
+    versionKind: stringAttr(item, 'versionKind') === 'versionId' ? 'versionId' : 'eTag',
     uploadedAt: numberAttr(item, 'uploadedAt') ?? 0,
     now: numberAttr(item, 'now') ?? 0,
     claimedAt: numberAttr(item, 'claimedAt') ?? 0,

@@ -169,6 +169,8 @@ export interface DumpRef {
   readonly key: string;
   /** The object's versionId when the bucket is versioned, else its ETag. */
   readonly version: string;
+  /** Which of the two `version` is, so the object can be named again (a re-drive). @default 'eTag' */
+  readonly versionKind?: 'versionId' | 'eTag';
 }
 
 /** DynamoDB allows 2,048 bytes per partition key; long escaped object keys are digested. */

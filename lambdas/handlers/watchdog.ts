@@ -1,0 +1,28 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context, ScheduledEvent } from 'aws-lambda';
+import { watchDumps } from '../app/watch-dumps';
+import { dynamodb, sqs } from '../shared/clients';
+import { config } from '../shared/config';
+import { logger, metrics } from '../shared/observability';
+
+/** Scheduled (every few minutes): looks after the dumps and KPIs in the watch index. */
+export const handler = async (_event: ScheduledEvent, context: Context): Promise<void> => {
+  logger.addContext(context);
+  try {
+    const report = await watchDumps({
+      dynamodb,
+      sqs,
+      tableName: config.tableName,
+      dumpQueueUrl: config.dumpQueueUrl,
+      watch: config.watch,
+    });
+    // Published every run, zeros included, so the stuck-dumps alarm sees a steady series.
+    metrics.addMetric('StuckDumps', MetricUnit.Count, report.stuck);
+    metrics.addMetric('DumpsRedriven', MetricUnit.Count, report.redriven);
+    metrics.addMetric('DumpsFailed', MetricUnit.Count, report.failed);
+    metrics.addMetric('KpisRepaired', MetricUnit.Count, report.kpisRepaired);
+    logger.info('watchdog run', { ...report, capacity: undefined, readUnits: report.capacity.readUnits });
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+};

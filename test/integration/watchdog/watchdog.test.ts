@@ -1,0 +1,135 @@
+import { recomputeKpis } from '../../../lambdas/core/kpi/recompute';
+import { claimDump, readLedger, type LedgerEntry, type WatchSettings } from '../../../lambdas/core/ledger';
+import { readKpis } from '../../../lambdas/core/storage/read-events';
+import { writeChunk } from '../../../lambdas/core/storage/write-chunk';
+import { runWatchdog } from '../../../lambdas/core/watchdog/watchdog';
+import { at, BASE_DAY, dayEvents } from '../../factories/events';
+import { startDump } from '../support/dumps';
+import { interceptedClient } from '../support/intercepted-client';
+import { useTestTable, type TestTable } from '../support/table';
+
+const NOW = at(BASE_DAY + 30);
+const WATCH: WatchSettings = { deadlineMs: 60_000, kpiGraceMs: 30_000, maxRedrives: 2 };
+const noWait = { sleep: async () => undefined, random: () => 0.5 };
+let counter = 0;
+
+function watchdog(table: TestTable, clock: () => number, redriven: LedgerEntry[]) {
+  return runWatchdog({
+    client: table.client,
+    tableName: table.tableName,
+    watch: WATCH,
+    clock,
+    redrive: async (ledger) => void redriven.push(ledger),
+  });
+}
+
+describe('runWatchdog', () => {
+  const table = useTestTable({ prefix: 'watchdog' });
+
+  it('re-drives a dump past its deadline, once per run, and fails it after maxRedrives', async () => {
+    // The parser claimed the dump and died: it stays RECEIVED.
+    const ref = { bucket: 'b', key: `stuck-${++counter}`, version: 'v' };
+    const { ledger } = await claimDump(table.current, ref, {
+      uploadedAt: NOW,
+      now: NOW,
+      deadlineMs: WATCH.deadlineMs,
+    });
+    const redriven: LedgerEntry[] = [];
+    const before = await watchdog(table.current, () => NOW + 59_000, redriven);
+    expect(before).toMatchObject({ stuck: 0, redriven: 0 });
+
+    // Two runs at once past the deadline re-drive it once.
+    const [a, b] = await Promise.all([
+      watchdog(table.current, () => NOW + 61_000, redriven),
+      watchdog(table.current, () => NOW + 61_000, redriven),
+    ]);
+    expect(a.redriven + b.redriven).toBe(1);
+    expect(redriven.map((l) => l.dumpId)).toEqual([ledger.dumpId]);
+    expect(await readLedger(table.current, ledger.dumpId)).toMatchObject({
+      status: 'RECEIVED',
+      redrives: 1,
+      due: NOW + 61_000 + WATCH.deadlineMs,
+    });
+
+    await watchdog(table.current, () => NOW + 200_000, redriven);
+    const last = await watchdog(table.current, () => NOW + 400_000, redriven);
+    expect(last).toMatchObject({ stuck: 1, failed: 1, redriven: 0 });
+    const failed = await readLedger(table.current, ledger.dumpId);
+    expect(failed).toMatchObject({ status: 'FAILED', code: 'E_STUCK', redrives: 2 });
+    expect(failed?.watch).toBeUndefined();
+    expect(await watchdog(table.current, () => NOW + 900_000, redriven)).toMatchObject({ stuck: 0 });
+  }, 30_000);
+
+  it('completes a dump whose every chunk committed but whose count a crash left short', async () => {
+    const started = await startDump(table.current, dayEvents(BASE_DAY, 2, { perDay: 10 }), {
+      patientId: 'P-short',
+      now: NOW,
+      uploadedAt: NOW,
+    });
+    // The second chunk's worker dies between marking its outcome counted and adding to `done`.
+    let adds = 0;
+    let died = false;
+    const dying = interceptedClient(async (name, args, next) => {
+      if (name === 'UpdateItemCommand' && JSON.stringify(args.input).includes('ADD done') && ++adds === 2) {
+        died = true;
+        throw new Error('injected crash');
+      }
+      return next(args);
+    });
+    for (const message of started.messages) {
+      await writeChunk({ client: dying, tableName: table.current.tableName, timing: noWait }, message).catch(
+        () => undefined,
+      );
+    }
+    dying.destroy();
+    expect(died).toBe(true);
+    // Redelivered, the chunk is already counted: nothing completes the dump.
+    await writeChunk(
+      { client: table.current.client, tableName: table.current.tableName },
+      started.messages[1]!,
+    );
+    expect(await readLedger(table.current, started.dumpId)).toMatchObject({ status: 'PROCESSING', done: 1 });
+
+    const report = await watchdog(table.current, () => NOW + 10 * 60_000, []);
+    expect(report).toMatchObject({ stuck: 1, completed: 1, redriven: 0 });
+    expect(await readLedger(table.current, started.dumpId)).toMatchObject({
+      status: 'COMPLETE',
+      totals: { stored: 20, duplicates: 0, conflicts: 0 },
+    });
+  }, 30_000);
+
+  it("recomputes a completed dump's KPIs when the KPI function never did, and leaves fresh ones alone", async () => {
+    const stale = await startDump(table.current, dayEvents(BASE_DAY + 5, 1, { perDay: 10 }), {
+      patientId: 'P-stale',
+      now: NOW,
+    });
+    const fresh = await startDump(table.current, dayEvents(BASE_DAY + 5, 1, { perDay: 10 }), {
+      patientId: 'P-fresh',
+      now: NOW,
+    });
+    const clock = () => NOW;
+    for (const message of [...stale.messages, ...fresh.messages]) {
+      await writeChunk(
+        { client: table.current.client, tableName: table.current.tableName, clock, watch: WATCH },
+        message,
+      );
+    }
+    // The stream delivered P-fresh's summary change (its KPIs computed after completion), not P-stale's.
+    await recomputeKpis(
+      { client: table.current.client, tableName: table.current.tableName, clock: () => NOW + 10_000 },
+      'P-fresh',
+      'DEV-1',
+    );
+    expect(await readKpis(table.current, 'P-stale', 'DEV-1')).toEqual([]);
+
+    const early = await watchdog(table.current, () => NOW + 20_000, []);
+    expect(early.kpisChecked).toBe(0);
+    const report = await watchdog(table.current, () => NOW + 31_000, []);
+    expect(report).toMatchObject({ kpisChecked: 2, kpisRepaired: 1 });
+    const [repaired] = await readKpis(table.current, 'P-stale', 'DEV-1');
+    expect(repaired).toMatchObject({ deviceId: 'DEV-1', events: 10 });
+    for (const dumpId of [stale.dumpId, fresh.dumpId]) {
+      expect((await readLedger(table.current, dumpId))?.watch).toBeUndefined();
+    }
+  }, 30_000);
+});
