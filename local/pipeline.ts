@@ -1,7 +1,13 @@
 import type { Kpis } from '../lambdas/core/kpi';
 import { DescribeTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import type { DynamoDBBatchResponse, DynamoDBStreamEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type {
+  DynamoDBBatchResponse,
+  DynamoDBStreamEvent,
+  ScheduledEvent,
+  SQSBatchResponse,
+  SQSEvent,
+} from 'aws-lambda';
 import type { Context } from 'aws-lambda';
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -34,6 +40,8 @@ import type { FaultInjector } from './faults/injector';
 import { startOutageProxy, type OutageProxy } from './faults/outage-proxy';
 import { ENV } from '../lambdas/shared/config';
 import { COMMON_DEFAULTS } from '../lib/config';
+import { DEFAULT_WATCH, type WatchSettings } from '../lambdas/core/ledger/watch';
+import { createSchedule, type Schedule } from './event-sources/schedule';
 
 /** One file to upload: its name (the object key's last part) and its bytes. */
 export interface LocalDump {
@@ -66,7 +74,17 @@ export interface LocalPipelineOptions {
    * @default 20000 with faults (the local retry delays are seconds, not Lambda's minutes), else the handler's default (120000)
    */
   readonly dayLeaseMs?: number;
+  /**
+   * The watchdog's deadlines. @default the deployed ones (DEFAULT_WATCH); with faults FAULT_WATCH,
+   * so a run whose dumps got stuck on purpose ends within minutes
+   */
+  readonly watch?: WatchSettings;
+  /** Time between two watchdog runs (the deployed rule runs every few minutes). @default 30000, 3000 with faults */
+  readonly watchdogIntervalMs?: number;
 }
+
+/** Deadlines short enough for a faulted local run: re-drives after 30 s, KPI checks after 10 s. */
+export const FAULT_WATCH: WatchSettings = { deadlineMs: 30_000, kpiGraceMs: 10_000, maxRedrives: 3 };
 
 /** Messages left in each dead-letter destination: what exhausted its retries. */
 export interface DeadLetters {
@@ -154,6 +172,7 @@ export class PipelineInUseError extends DumpflowError {
 
 type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 type StreamHandler = (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse>;
+type ScheduledHandler = (event: ScheduledEvent, context: Context) => Promise<void>;
 
 /**
  * One emulated Lambda execution environment: a fresh instance of the handler modules with their
@@ -165,6 +184,7 @@ export interface FunctionEnvironment {
   readonly parser: SqsHandler;
   readonly worker: SqsHandler;
   readonly kpi: StreamHandler;
+  readonly watchdog: ScheduledHandler;
   /** The environment's DynamoDB singleton (metered by the runtime). */
   readonly dynamodb: DynamoDBClient;
 }
@@ -184,9 +204,16 @@ export function loadFreshEnvironment(): FunctionEnvironment {
   const parser = require('../lambdas/handlers/parser') as typeof import('../lambdas/handlers/parser');
   const worker = require('../lambdas/handlers/worker') as typeof import('../lambdas/handlers/worker');
   const kpi = require('../lambdas/handlers/kpi') as typeof import('../lambdas/handlers/kpi');
+  const watchdog = require('../lambdas/handlers/watchdog') as typeof import('../lambdas/handlers/watchdog');
   const clients = require('../lambdas/shared/clients') as typeof import('../lambdas/shared/clients');
   /* eslint-enable @typescript-eslint/no-require-imports */
-  return { parser: parser.handler, worker: worker.handler, kpi: kpi.handler, dynamodb: clients.dynamodb };
+  return {
+    parser: parser.handler,
+    worker: worker.handler,
+    kpi: kpi.handler,
+    watchdog: watchdog.handler,
+    dynamodb: clients.dynamodb,
+  };
 }
 
 /** Only one pipeline may own process.env (the handlers read it on every invocation). */
@@ -304,6 +331,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       cleanups.push(() => proxy!.close());
     }
     const dayLeaseMs = options.dayLeaseMs ?? (faults === undefined ? undefined : 20_000);
+    const watch = options.watch ?? (faults === undefined ? DEFAULT_WATCH : FAULT_WATCH);
     const env: Record<string, string> = {
       ...services.endpointEnv,
       // The functions reach DynamoDB through the outage proxy when there is one; the runtime's own
@@ -316,6 +344,10 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       TABLE_NAME: tableName,
       DUMPFLOW_S3_FORCE_PATH_STYLE: 'true',
       ...(dayLeaseMs !== undefined && { [ENV.dayLeaseMs]: String(dayLeaseMs) }),
+      [ENV.dumpQueueUrl]: services.queues.dump.url,
+      [ENV.dumpDeadlineMs]: String(watch.deadlineMs),
+      [ENV.kpiGraceMs]: String(watch.kpiGraceMs),
+      [ENV.maxRedrives]: String(watch.maxRedrives),
     };
     const previousEnv = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
     Object.assign(process.env, env);
@@ -341,6 +373,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
         (e) => faults?.crashSwitch(e.dynamodb),
       ),
       kpi: pooled(load, (e) => e.kpi),
+      watchdog: pooled(load, (e) => e.watchdog),
       capacity: { totals: () => meter.totals() },
     };
 
@@ -384,9 +417,18 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       log,
     });
     cleanups.push(async () => {
-      await Promise.all([parser.stop(), worker.stop(), kpi.stop()]);
+      await Promise.all([parser.stop(), worker.stop(), kpi.stop(), watchdog.stop()]);
     });
     await Promise.all([parser.start(), worker.start(), kpi.start()]);
+    const watchdog: Schedule = createSchedule({
+      functionName: 'watchdog',
+      handler: handlers.watchdog,
+      intervalMs: options.watchdogIntervalMs ?? (faults === undefined ? 30_000 : 3_000),
+      region,
+      timeoutMs: 60_000,
+      log,
+    });
+    watchdog.start();
 
     const uploader = dumpUploaderFor(services, { s3, sqs });
     const devices = new Map<string, { patientId: string; deviceId: string }>();
@@ -400,7 +442,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
 
     const allIdle = async () => {
       const [p, w] = await Promise.all([parser.isIdle(), worker.isIdle()]);
-      return p && w && kpi.isIdle();
+      return p && w && kpi.isIdle() && watchdog.isIdle();
     };
 
     const runPhase = async (dumps: readonly LocalDump[], phase: PhaseOptions = {}): Promise<PhaseResult> => {
@@ -481,7 +523,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
             if ((await allIdle()) && (await readPending())) break;
             continue;
           }
-          if ((await allIdle()) && !(await readPending())) {
+          // With faults a dump may be stuck on purpose: the watchdog re-drives it past its deadline.
+          if (faults === undefined && (await allIdle()) && !(await readPending())) {
             throw new PipelineStuckError(
               order.filter((id) => !finished.has(id)).map((id) => pending.get(id)!.name),
             );

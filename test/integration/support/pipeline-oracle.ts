@@ -163,6 +163,9 @@ export function isolatedEnvironment(): FunctionEnvironment {
       ).handler,
       kpi: (require('../../../lambdas/handlers/kpi') as typeof import('../../../lambdas/handlers/kpi'))
         .handler,
+      watchdog: (
+        require('../../../lambdas/handlers/watchdog') as typeof import('../../../lambdas/handlers/watchdog')
+      ).handler,
       dynamodb: (
         require('../../../lambdas/shared/clients') as typeof import('../../../lambdas/shared/clients')
       ).dynamodb,
