@@ -1,3 +1,4 @@
+import { DEFAULT_WATCH, type WatchSettings } from '../lambdas/core/ledger/watch';
 import { ConfigError } from '../lambdas/core/errors';
 
 /**
@@ -81,6 +82,8 @@ export interface DumpflowConfig {
     readonly retryAttempts: number;
   };
   readonly maxReceiveCount: number;
+  /** The dump watchdog: how often it runs and the deadlines it enforces (lambdas/core/ledger/watch.ts). */
+  readonly watchdog: FunctionSettings & { readonly intervalMinutes: number; readonly watch: WatchSettings };
   readonly logRetentionDays: number;
   readonly logLevel: LogLevel;
   readonly alarmEmail: string | undefined;
@@ -118,6 +121,7 @@ interface Defaults {
   readonly workerMaxConcurrency: number;
   readonly workerReservedConcurrency: number | undefined;
   readonly kpiReservedConcurrency: number | undefined;
+  readonly watchdogReservedConcurrency: number | undefined;
   readonly kpiParallelizationFactor: number;
   readonly logRetentionDays: number;
   readonly rejectedRetentionDays: number;
@@ -138,6 +142,7 @@ export const PROFILE_DEFAULTS: Readonly<Record<Profile, Defaults>> = {
     workerMaxConcurrency: 20,
     workerReservedConcurrency: undefined,
     kpiReservedConcurrency: undefined,
+    watchdogReservedConcurrency: undefined,
     kpiParallelizationFactor: 1,
     logRetentionDays: 30,
     rejectedRetentionDays: 30,
@@ -158,6 +163,8 @@ export const PROFILE_DEFAULTS: Readonly<Record<Profile, Defaults>> = {
     workerMaxConcurrency: 400,
     workerReservedConcurrency: 400,
     kpiReservedConcurrency: 100,
+    // One run at a time is all the watchdog needs.
+    watchdogReservedConcurrency: 1,
     kpiParallelizationFactor: 2,
     logRetentionDays: 365,
     rejectedRetentionDays: 365,
@@ -185,6 +192,12 @@ export const COMMON_DEFAULTS = {
   kpiMaxRecordAgeSeconds: 3600,
   kpiRetryAttempts: 5,
   maxReceiveCount: 5,
+  watchdogMemoryMb: 512,
+  watchdogTimeoutSeconds: 120,
+  watchdogIntervalMinutes: 5,
+  dumpDeadlineMinutes: DEFAULT_WATCH.deadlineMs / 60_000,
+  kpiGraceMinutes: DEFAULT_WATCH.kpiGraceMs / 60_000,
+  maxRedrives: DEFAULT_WATCH.maxRedrives,
   logLevel: 'INFO' as LogLevel,
   alarmQueueAgeSeconds: 120,
   alarmIteratorAgeSeconds: 600,
@@ -224,6 +237,13 @@ export const CONTEXT_KEYS = [
   'kpiMaxRecordAgeSeconds',
   'kpiRetryAttempts',
   'maxReceiveCount',
+  'watchdogMemoryMb',
+  'watchdogTimeoutSeconds',
+  'watchdogReservedConcurrency',
+  'watchdogIntervalMinutes',
+  'dumpDeadlineMinutes',
+  'kpiGraceMinutes',
+  'maxRedrives',
   'logRetentionDays',
   'logLevel',
   'alarmEmail',
@@ -522,6 +542,23 @@ export function loadConfig(source: ContextSource, environment: EnvironmentVariab
     retryAttempts: read.int('kpiRetryAttempts', c.kpiRetryAttempts, 0, 10_000),
   };
 
+  const watchdog = {
+    memoryMb: read.int('watchdogMemoryMb', c.watchdogMemoryMb, 128, 10_240),
+    timeoutSeconds: read.int('watchdogTimeoutSeconds', c.watchdogTimeoutSeconds, 1, 900),
+    reservedConcurrency: read.optionalInt(
+      'watchdogReservedConcurrency',
+      d.watchdogReservedConcurrency,
+      1,
+      10_000,
+    ),
+    intervalMinutes: read.int('watchdogIntervalMinutes', c.watchdogIntervalMinutes, 1, 60),
+    watch: {
+      deadlineMs: read.int('dumpDeadlineMinutes', c.dumpDeadlineMinutes, 2, 1440) * 60_000,
+      kpiGraceMs: read.int('kpiGraceMinutes', c.kpiGraceMinutes, 1, 1440) * 60_000,
+      maxRedrives: read.int('maxRedrives', c.maxRedrives, 1, 20),
+    },
+  };
+
   const logRetentionDays = read.int('logRetentionDays', d.logRetentionDays, 1, 3653);
   if (!(LOG_RETENTION_DAYS as readonly number[]).includes(logRetentionDays)) {
     fail('logRetentionDays', logRetentionDays, `must be one of ${LOG_RETENTION_DAYS.join(', ')}`);
@@ -564,6 +601,7 @@ export function loadConfig(source: ContextSource, environment: EnvironmentVariab
     worker,
     kpi,
     maxReceiveCount: read.int('maxReceiveCount', c.maxReceiveCount, 1, 1000),
+    watchdog,
     logRetentionDays,
     logLevel: read.choice<LogLevel>('logLevel', c.logLevel, LOG_LEVELS),
     alarmEmail: read.optionalString('alarmEmail', EMAIL_PATTERN, 'must be an email address'),

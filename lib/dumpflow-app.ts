@@ -55,6 +55,7 @@ export function createDumpflowStacks(app: App, config: DumpflowConfig, account?:
     parser: ingest.parser,
     worker: ingest.worker,
     kpi: ingest.kpi,
+    watchdog: ingest.watchdog,
     description: 'dumpflow: CloudWatch dashboard, alarms and the alarm SNS topic',
   });
 

@@ -7,6 +7,7 @@ import { publishCompletion } from '../app/completion-metrics';
 import { dynamodb, s3, sqs } from '../shared/clients';
 import { config } from '../shared/config';
 import { logger, metrics } from '../shared/observability';
+import { METRIC_NAMES } from '../shared/metric-names';
 
 async function handleNotification(record: SQSRecord): Promise<void> {
   for (const object of objectsFromNotification(record.body)) {
@@ -23,10 +24,10 @@ async function handleNotification(record: SQSRecord): Promise<void> {
     const result = await parseDump(deps, object);
     logger.appendKeys({ dumpId: result.dumpId });
     if (result.kind === 'rejected') {
-      if (result.firstTime) metrics.addMetric('DumpsRejected', MetricUnit.Count, 1);
+      if (result.firstTime) metrics.addMetric(METRIC_NAMES.dumpsRejected, MetricUnit.Count, 1);
       logger.warn('dump rejected', { code: result.code });
     } else if (result.kind === 'fanned-out') {
-      if (!result.redrive) metrics.addMetric('DumpsReceived', MetricUnit.Count, 1);
+      if (!result.redrive) metrics.addMetric(METRIC_NAMES.dumpsReceived, MetricUnit.Count, 1);
       if (result.completion) publishCompletion(result.completion);
       logger.info('dump fanned out', {
         records: result.records,

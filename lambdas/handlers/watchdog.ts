@@ -4,6 +4,7 @@ import { watchDumps } from '../app/watch-dumps';
 import { dynamodb, sqs } from '../shared/clients';
 import { config } from '../shared/config';
 import { logger, metrics } from '../shared/observability';
+import { METRIC_NAMES } from '../shared/metric-names';
 
 /** Scheduled (every few minutes): looks after the dumps and KPIs in the watch index. */
 export const handler = async (_event: ScheduledEvent, context: Context): Promise<void> => {
@@ -17,10 +18,10 @@ export const handler = async (_event: ScheduledEvent, context: Context): Promise
       watch: config.watch,
     });
     // Published every run, zeros included, so the stuck-dumps alarm sees a steady series.
-    metrics.addMetric('StuckDumps', MetricUnit.Count, report.stuck);
-    metrics.addMetric('DumpsRedriven', MetricUnit.Count, report.redriven);
-    metrics.addMetric('DumpsFailed', MetricUnit.Count, report.failed);
-    metrics.addMetric('KpisRepaired', MetricUnit.Count, report.kpisRepaired);
+    metrics.addMetric(METRIC_NAMES.stuckDumps, MetricUnit.Count, report.stuck);
+    metrics.addMetric(METRIC_NAMES.dumpsRedriven, MetricUnit.Count, report.redriven);
+    metrics.addMetric(METRIC_NAMES.dumpsFailed, MetricUnit.Count, report.failed);
+    metrics.addMetric(METRIC_NAMES.kpisRepaired, MetricUnit.Count, report.kpisRepaired);
     logger.info('watchdog run', { ...report, capacity: undefined, readUnits: report.capacity.readUnits });
   } finally {
     metrics.publishStoredMetrics();

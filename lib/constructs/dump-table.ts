@@ -130,12 +130,24 @@ export class DumpTable extends Construct {
         'table replicas need a stack with a concrete region: pass -c dumpflow:region=<region> (see docs/deploy.md)',
       );
     }
-    const { partitionKey, sortKey, timeToLiveAttribute, streamViewType } = TABLE_DEFINITION;
+    const { partitionKey, sortKey, timeToLiveAttribute, streamViewType, watchIndex } = TABLE_DEFINITION;
     this.table = new dynamodb.TableV2(this, 'Table', {
       partitionKey: { name: partitionKey.name, type: ATTRIBUTE_TYPES[partitionKey.type] },
       sortKey: { name: sortKey.name, type: ATTRIBUTE_TYPES[sortKey.type] },
       timeToLiveAttribute,
       dynamoStream: dynamodb.StreamViewType[streamViewType],
+      globalSecondaryIndexes: [
+        {
+          indexName: watchIndex.indexName,
+          partitionKey: {
+            name: watchIndex.partitionKey.name,
+            type: ATTRIBUTE_TYPES[watchIndex.partitionKey.type],
+          },
+          sortKey: { name: watchIndex.sortKey.name, type: ATTRIBUTE_TYPES[watchIndex.sortKey.type] },
+          projectionType: dynamodb.ProjectionType.INCLUDE,
+          nonKeyAttributes: [...watchIndex.nonKeyAttributes],
+        },
+      ],
       billing: dynamodb.Billing.onDemand(),
       warmThroughput: {
         readUnitsPerSecond: props.warmReadUnitsPerSecond ?? 12_000,

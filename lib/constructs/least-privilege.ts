@@ -28,7 +28,7 @@ export const TABLE_ITEM_ACTIONS = [
 export type TableItemAction = (typeof TABLE_ITEM_ACTIONS)[number];
 
 /**
- * `actions` on the table itself (it has no indexes) and kms:Decrypt on its key. DynamoDB asks KMS
+ * `actions` on the table itself (not its indexes: grantIndexQuery) and kms:Decrypt on its key. DynamoDB asks KMS
  * for one thing on the caller's behalf, reads and writes alike: Decrypt of the table key, which it
  * then caches for five minutes per connection (KMS developer guide, "How Amazon DynamoDB uses AWS
  * KMS"; a write without it fails with "KMS key access denied", aws/aws-cdk#10010). The table key
@@ -46,6 +46,23 @@ export function grantTableItems(
     grantee,
     actions: [...new Set(actions)].map((action) => `dynamodb:${action}`),
     resourceArns: [table.tableArn],
+  });
+}
+
+/**
+ * dynamodb:Query on one of the table's indexes (an index is its own IAM resource,
+ * `{tableArn}/index/{name}`), and kms:Decrypt on the table key, as for the table itself.
+ */
+export function grantIndexQuery(
+  table: dynamodb.ITableV2,
+  grantee: iam.IGrantable,
+  indexName: string,
+): iam.Grant {
+  table.encryptionKey?.grant(grantee, 'kms:Decrypt');
+  return iam.Grant.addToPrincipal({
+    grantee,
+    actions: ['dynamodb:Query'],
+    resourceArns: [`${table.tableArn}/index/${indexName}`],
   });
 }
 

@@ -1,6 +1,8 @@
 import * as path from 'path';
 import { CfnOutput, Duration, Names, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -10,11 +12,13 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ConfigError } from '../../lambdas/core/errors';
 import { KPI_STREAM_FILTER_PATTERN } from '../../lambdas/core/storage/stream-filter';
+import { TABLE_DEFINITION } from '../../lambdas/core/storage/table';
 import { ENV } from '../../lambdas/shared/config';
 import { CONTEXT_PREFIX, type DumpflowConfig, type FunctionSettings } from '../config';
 import { DumpBucket } from '../constructs/dump-bucket';
 import { DumpTable } from '../constructs/dump-table';
 import {
+  grantIndexQuery,
   grantSendMessages,
   grantStreamRead,
   grantTableItems,
@@ -48,6 +52,11 @@ export const TABLE_ACCESS = {
   worker: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem'],
   /** Queries the day summaries, reads and writes the KPI item. */
   kpi: ['Query', 'PutItem', 'GetItem'],
+  /**
+   * Queries the watch index and a dump's chunk outcomes, reads ledgers and KPI items, updates
+   * ledgers (re-drive count, FAILED, leaving the watch, completion) and recomputes KPIs.
+   */
+  watchdog: ['Query', 'GetItem', 'UpdateItem', 'PutItem'],
 } as const satisfies Record<string, readonly TableItemAction[]>;
 
 export interface IngestStackProps extends StackProps {
@@ -75,6 +84,9 @@ export class IngestStack extends Stack {
   public readonly parser: PipelineFunction;
   public readonly worker: PipelineFunction;
   public readonly kpi: PipelineFunction;
+  public readonly watchdog: PipelineFunction;
+  /** Invokes the watchdog every config.watchdog.intervalMinutes. */
+  public readonly watchdogSchedule: events.Rule;
   public readonly queueKey: kms.Key;
   public readonly logKey: kms.Key;
 
@@ -122,8 +134,13 @@ export class IngestStack extends Stack {
       logRetention: config.logRetentionDays as logs.RetentionDays,
       logRemovalPolicy: removalPolicy,
     };
+    const { watch } = config.watchdog;
     const commonEnvironment = {
       [ENV.tableName]: table.tableName,
+      // One set of deadlines for the parser (claim), the worker (completion) and the watchdog.
+      [ENV.dumpDeadlineMs]: String(watch.deadlineMs),
+      [ENV.kpiGraceMs]: String(watch.kpiGraceMs),
+      [ENV.maxRedrives]: String(watch.maxRedrives),
       [ENV.saltBuckets]: String(config.saltBuckets),
       [ENV.serviceName]: SERVICE_NAME,
       [ENV.metricsNamespace]: METRICS_NAMESPACE,
@@ -232,6 +249,24 @@ export class IngestStack extends Stack {
       onFailure: new SendOnlySqsDestination(this.kpiFailureQueue),
     });
 
+    this.watchdog = new PipelineFunction(this, 'Watchdog', {
+      entry: path.join(HANDLERS_DIR, 'watchdog.ts'),
+      description:
+        'dumpflow watchdog: re-drive dumps past their deadline, fail hopeless ones, repair stale KPIs',
+      ...sizing(config.watchdog),
+      ...functionDefaults,
+      environment: { ...commonEnvironment, [ENV.dumpQueueUrl]: this.dumpQueue.queue.queueUrl },
+    });
+    grantTableItems(table, this.watchdog.role, TABLE_ACCESS.watchdog);
+    grantIndexQuery(table, this.watchdog.role, TABLE_DEFINITION.watchIndex.indexName);
+    // A re-drive is a notification on the dump queue, read by the parser like S3's own.
+    grantSendMessages(this.dumpQueue.queue, this.watchdog.role);
+    this.watchdogSchedule = new events.Rule(this, 'WatchdogSchedule', {
+      description: 'Runs the dumpflow watchdog',
+      schedule: events.Schedule.rate(Duration.minutes(config.watchdog.intervalMinutes)),
+      targets: [new targets.LambdaFunction(this.watchdog.function, { retryAttempts: 2 })],
+    });
+
     this.acknowledgeFindings(config);
     this.addOutputs(config);
   }
@@ -303,6 +338,7 @@ export class IngestStack extends Stack {
       ['Parser', 'Parser', this.parser],
       ['Worker', 'Worker', this.worker],
       ['Kpi', 'KPI', this.kpi],
+      ['Watchdog', 'Watchdog', this.watchdog],
     ] as const) {
       outputs[`${name}FunctionName`] = {
         value: fn.function.functionName,
@@ -359,11 +395,16 @@ export class IngestStack extends Stack {
       { name: 'parser', fn: this.parser, settings: config.parser, failurePath: 'the dump queue’s DLQ' },
       { name: 'worker', fn: this.worker, settings: config.worker, failurePath: 'the fan-out queue’s DLQ' },
       { name: 'kpi', fn: this.kpi, settings: config.kpi, failurePath: 'the KPI on-failure queue' },
+      { name: 'watchdog', fn: this.watchdog, settings: config.watchdog, failurePath: '' },
     ];
     for (const { name, fn, settings, failurePath } of functions) {
       const dlqReason =
-        `invoked only synchronously by its event source mapping, never asynchronously; failed records go to ` +
-        `${failurePath}. A function dead-letter queue applies to asynchronous invocations only and would stay empty.`;
+        name === 'watchdog'
+          ? 'invoked asynchronously by its schedule with an empty event: a failed run is superseded by the next ' +
+            'one minutes later and reported by the watchdog errors alarm; a dead-letter queue would only collect ' +
+            'copies of the empty scheduled event.'
+          : `invoked only synchronously by its event source mapping, never asynchronously; failed records go to ` +
+            `${failurePath}. A function dead-letter queue applies to asynchronous invocations only and would stay empty.`;
       Validations.of(fn.function).acknowledge(
         { id: 'HIPAA.Security-LambdaDLQ', reason: dlqReason },
         { id: 'Serverless-LambdaDLQ', reason: dlqReason },
@@ -381,10 +422,17 @@ export class IngestStack extends Stack {
           reason:
             `reserved concurrency is off for the ${config.profile} profile: fresh accounts often have too little ` +
             `concurrency to reserve any (deploy fails). Set ${CONTEXT_PREFIX}${name}ReservedConcurrency to enable it; ` +
-            'the event source MaximumConcurrency (parser, worker) still bounds the load on the table.',
+            'the event source MaximumConcurrency (parser, worker) and the schedule (watchdog) still bound the load on the table.',
         });
       }
     }
+
+    Validations.of(this.watchdogSchedule).acknowledge({
+      id: 'Serverless-EventBusDLQ',
+      reason:
+        'the target is the watchdog and the event is an empty schedule tick: a tick that cannot be delivered ' +
+        'is superseded by the next one, and the watchdog errors alarm reports failed runs.',
+    });
 
     for (const fn of [this.parser, this.worker]) {
       const mapping = fn.function.node.children.find(

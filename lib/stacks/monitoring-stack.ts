@@ -14,18 +14,11 @@ import { AlarmTopic } from '../constructs/alarm-topic';
 import type { PipelineFunction } from '../constructs/pipeline-function';
 import type { QueueWithDlq } from '../constructs/queue-with-dlq';
 import { removalPolicyOf } from '../constructs/secure-defaults';
+import { METRIC_NAMES } from '../../lambdas/shared/metric-names';
 import { METRICS_NAMESPACE, SERVICE_NAME } from './ingest-stack';
 
 /** The custom metrics the handlers publish with Powertools (namespace `dumpflow`, dimension `service`). */
-export const PIPELINE_METRICS = {
-  dumpsReceived: 'DumpsReceived',
-  dumpsCompleted: 'DumpsCompleted',
-  dumpsRejected: 'DumpsRejected',
-  uploadToCompleteMs: 'UploadToCompleteMs',
-  eventsStored: 'EventsStored',
-  eventsDuplicate: 'EventsDuplicate',
-  eventsConflict: 'EventsConflict',
-} as const;
+export const PIPELINE_METRICS = METRIC_NAMES;
 
 export interface MonitoringStackProps extends StackProps {
   readonly config: DumpflowConfig;
@@ -36,6 +29,7 @@ export interface MonitoringStackProps extends StackProps {
   readonly parser: PipelineFunction;
   readonly worker: PipelineFunction;
   readonly kpi: PipelineFunction;
+  readonly watchdog: PipelineFunction;
 }
 
 /**
@@ -58,6 +52,8 @@ export const RUNBOOK = {
   rejectionRate: 'dump-rejection-rate',
   conflictRate: 'conflict-rate',
   noUploads: 'no-uploads',
+  stuckDumps: 'stuck-dumps',
+  failedDumps: 'failed-dumps',
 } as const;
 export type RunbookSection = keyof typeof RUNBOOK;
 
@@ -311,7 +307,57 @@ export class MonitoringStack extends Stack {
             this.pipelineMetric(m.eventsConflict, 'Sum', 'conflicts'),
           ],
         },
+        {
+          title: 'Watchdog (per run)',
+          metrics: [
+            {
+              metric: this.watchdogMetric(m.stuckDumps, 'Maximum', 'stuck', config),
+              alarmFriendlyName: 'StuckDumps',
+              addAlarm: {
+                Critical: {
+                  threshold: 0,
+                  comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                  additionalDescription:
+                    'Dumps were still not COMPLETE or REJECTED past their deadline in two watchdog runs in a row, ' +
+                    'although the watchdog re-drove them.',
+                  datapointsToAlarm: 2,
+                  evaluationPeriods: 2,
+                  treatMissingDataOverride: cloudwatch.TreatMissingData.BREACHING,
+                  ...this.runbook('stuckDumps'),
+                },
+              },
+            },
+            {
+              metric: this.watchdogMetric(m.dumpsFailed, 'Sum', 'failed', config),
+              alarmFriendlyName: 'FailedDumps',
+              addAlarm: {
+                Critical: {
+                  threshold: 0,
+                  comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                  additionalDescription: `The watchdog gave up on dumps after ${config.watchdog.watch.maxRedrives} re-drives: they are FAILED.`,
+                  ...ON_FIRST_DATAPOINT,
+                  treatMissingDataOverride: cloudwatch.TreatMissingData.NOT_BREACHING,
+                  ...this.runbook('failedDumps'),
+                },
+              },
+            },
+            this.watchdogMetric(m.dumpsRedriven, 'Sum', 're-driven', config),
+            this.watchdogMetric(m.kpisRepaired, 'Sum', 'KPIs repaired', config),
+          ],
+        },
       ],
+    });
+  }
+
+  /** A watchdog metric over one schedule interval (it is published once per run). */
+  private watchdogMetric(
+    metricName: string,
+    statistic: string,
+    label: string,
+    config: DumpflowConfig,
+  ): cloudwatch.Metric {
+    return this.pipelineMetric(metricName, statistic, label).with({
+      period: Duration.minutes(config.watchdog.intervalMinutes),
     });
   }
 
@@ -377,6 +423,7 @@ export class MonitoringStack extends Stack {
       ['Parser', props.parser],
       ['Worker', props.worker],
       ['Kpi', props.kpi],
+      ['Watchdog', props.watchdog],
     ] as const) {
       this.monitoring.monitorLambdaFunction({
         lambdaFunction: fn.function,

@@ -105,14 +105,14 @@ describe('cdk-nag compliance (AwsSolutions, HIPAA.Security, Serverless)', () => 
     expect(findings(readReport(assemblyDirectory))).toEqual([]);
   });
 
-  it('bundled each handler into its own asset, beside the layout marker provider CDK ships', () => {
+  it('bundled each of the four handlers into its own asset, beside the layout marker provider CDK ships', () => {
     const assets = fs.readdirSync(dev.assemblyDirectory).filter((entry) => entry.startsWith('asset.'));
     // Our esbuild bundles carry source maps; CDK's prebuilt custom-resource provider does not.
     const bundles = assets.filter((asset) =>
       fs.existsSync(path.join(dev.assemblyDirectory, asset, 'index.js.map')),
     );
-    expect(bundles).toHaveLength(3);
-    expect(assets).toHaveLength(4);
+    expect(bundles).toHaveLength(4);
+    expect(assets).toHaveLength(5);
     for (const asset of bundles) {
       expect(fs.statSync(path.join(dev.assemblyDirectory, asset, 'index.js')).size).toBeGreaterThan(0);
     }
@@ -148,6 +148,7 @@ describe('cdk-nag compliance (AwsSolutions, HIPAA.Security, Serverless)', () => 
         provider,
         'DumpflowIngest/Kpi/Function',
         'DumpflowIngest/Parser/Function',
+        'DumpflowIngest/Watchdog/Function',
         'DumpflowIngest/Worker/Function',
       ]);
       expect(concurrency(production.app)).toEqual([provider]);
@@ -155,6 +156,7 @@ describe('cdk-nag compliance (AwsSolutions, HIPAA.Security, Serverless)', () => 
         provider,
         'DumpflowIngest/Kpi/Function',
         'DumpflowIngest/Parser/Function',
+        'DumpflowIngest/Watchdog/Function',
       ]);
     });
   });

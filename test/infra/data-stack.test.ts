@@ -259,6 +259,27 @@ describe('DumpTable', () => {
     });
   });
 
+  it('has the sparse watch index from TABLE_DEFINITION, keys and status only', () => {
+    const stack = new Stack(new App(), 'Watch', { env: { region: 'eu-west-1' } });
+    new DumpTable(stack, 'Table');
+    Template.fromStack(stack).hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'watch',
+          KeySchema: [
+            { AttributeName: 'watch', KeyType: 'HASH' },
+            { AttributeName: 'due', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['status', 'redrives'] },
+        },
+      ],
+      AttributeDefinitions: Match.arrayWith([
+        { AttributeName: 'watch', AttributeType: 'S' },
+        { AttributeName: 'due', AttributeType: 'N' },
+      ]),
+    });
+  });
+
   it('stamps the new table with its storage layout, once, without overwriting a marker', () => {
     const stack = new Stack(new App(), 'Layout', { env: { region: 'eu-west-1' } });
     new DumpTable(stack, 'Table');

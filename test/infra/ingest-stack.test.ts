@@ -559,6 +559,18 @@ describe('IngestStack', () => {
       });
     });
 
+    it('gives the watchdog exactly: query the watch index, read and update ledgers, recompute KPIs, send to the dump queue', () => {
+      expect(grantsOf(dev.ingest, 'WatchdogRole')).toEqual({
+        '*': XRAY,
+        'DumpTable.Arn': ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+        'DumpTable.Arn/index/watch': ['dynamodb:Query'],
+        'DumpQueue.Arn': ['sqs:SendMessage'],
+        'QueueKey.Arn': ['kms:Decrypt', 'kms:GenerateDataKey'],
+        'TableKey.Arn': ['kms:Decrypt'],
+        'WatchdogLogGroup.Arn': LOGS,
+      });
+    });
+
     it('keeps the same permission sets in production (concrete region, replicas, alarm email)', () => {
       for (const name of ['ParserRole', 'WorkerRole', 'KpiRole']) {
         expect(grantsOf(production.ingest, name)).toEqual(grantsOf(dev.ingest, name));
@@ -622,6 +634,52 @@ describe('IngestStack', () => {
     });
   });
 
+  describe('watchdog', () => {
+    it('runs on a schedule of dumpflow:watchdogIntervalMinutes, retrying a failed delivery twice', () => {
+      dev.ingest.hasResourceProperties('AWS::Events::Rule', {
+        ScheduleExpression: 'rate(5 minutes)',
+        State: 'ENABLED',
+        Targets: [
+          Match.objectLike({
+            Arn: {
+              'Fn::GetAtt': [logicalIdOf(dev.ingest, 'AWS::Lambda::Function', 'WatchdogFunction'), 'Arn'],
+            },
+            RetryPolicy: { MaximumRetryAttempts: 2 },
+          }),
+        ],
+      });
+      const faster = synthesize({ 'dumpflow:watchdogIntervalMinutes': '2' });
+      faster.ingest.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(2 minutes)' });
+    });
+
+    it('shares one set of deadlines with the parser and the worker, and knows the dump queue', () => {
+      const deadlines = { DUMP_DEADLINE_MS: '600000', KPI_GRACE_MS: '180000', MAX_REDRIVES: '3' };
+      const environment = (name: string) =>
+        (
+          resourceNamed(dev.ingest, 'AWS::Lambda::Function', name).properties['Environment'] as {
+            Variables: Record<string, unknown>;
+          }
+        ).Variables;
+      for (const name of ['ParserFunction', 'WorkerFunction', 'WatchdogFunction']) {
+        expect(environment(name)).toMatchObject(deadlines);
+      }
+      expect(environment('WatchdogFunction')['DUMP_QUEUE_URL']).toEqual({
+        Ref: logicalIdOf(dev.ingest, 'AWS::SQS::Queue', 'DumpQueue'),
+      });
+      const slower = synthesize({ 'dumpflow:dumpDeadlineMinutes': '30', 'dumpflow:maxRedrives': '5' });
+      slower.ingest.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: { Variables: Match.objectLike({ DUMP_DEADLINE_MS: '1800000', MAX_REDRIVES: '5' }) },
+      });
+    });
+
+    it('reserves one concurrent run in production', () => {
+      production.ingest.hasResourceProperties('AWS::Lambda::Function', {
+        Description: Match.stringLikeRegexp('^dumpflow watchdog'),
+        ReservedConcurrentExecutions: 1,
+      });
+    });
+  });
+
   describe('stack outputs', () => {
     const expected: Array<[string, (t: Template) => unknown]> = [
       ['Region', () => ({ Ref: 'AWS::Region' })],
@@ -649,9 +707,11 @@ describe('IngestStack', () => {
       ['ParserFunctionName', (t) => ({ Ref: logicalIdOf(t, 'AWS::Lambda::Function', 'ParserFunction') })],
       ['WorkerFunctionName', (t) => ({ Ref: logicalIdOf(t, 'AWS::Lambda::Function', 'WorkerFunction') })],
       ['KpiFunctionName', (t) => ({ Ref: logicalIdOf(t, 'AWS::Lambda::Function', 'KpiFunction') })],
+      ['WatchdogFunctionName', (t) => ({ Ref: logicalIdOf(t, 'AWS::Lambda::Function', 'WatchdogFunction') })],
       ['ParserLogGroupName', (t) => ({ Ref: logicalIdOf(t, 'AWS::Logs::LogGroup', 'ParserLogGroup') })],
       ['WorkerLogGroupName', (t) => ({ Ref: logicalIdOf(t, 'AWS::Logs::LogGroup', 'WorkerLogGroup') })],
       ['KpiLogGroupName', (t) => ({ Ref: logicalIdOf(t, 'AWS::Logs::LogGroup', 'KpiLogGroup') })],
+      ['WatchdogLogGroupName', (t) => ({ Ref: logicalIdOf(t, 'AWS::Logs::LogGroup', 'WatchdogLogGroup') })],
     ];
 
     it.each(expected)('names %s, with a description, from the resource itself', (name, value) => {

@@ -158,9 +158,9 @@ describe('MonitoringStack', () => {
   describe('alarms', () => {
     it('all notify the alarm topic on ALARM and OK, with actions enabled', () => {
       const all = alarms(dev);
-      // docs/deploy.md prices 18 alarms in dev, 19 in production (no uploads), 20 with an alarm email.
-      expect(all).toHaveLength(18);
-      expect(alarms(production)).toHaveLength(20);
+      // docs/deploy.md prices 22 alarms in dev, 23 in production (no uploads), 24 with an alarm email.
+      expect(all).toHaveLength(22);
+      expect(alarms(production)).toHaveLength(24);
       for (const alarm of all) {
         expect(alarm.AlarmActions).toEqual([topicRef]);
         expect(alarm.OKActions).toEqual([topicRef]);
@@ -399,6 +399,10 @@ describe('MonitoringStack', () => {
       [/-Pipeline-RejectionRate-/, 'rejectionRate'],
       [/-Pipeline-ConflictRate-/, 'conflictRate'],
       [/-DumpQueue-Queue-Incoming-Messages-Count-Min-/, 'noUploads'],
+      [/-Watchdog-Fault-Count-/, 'functionErrors'],
+      [/-Watchdog-Throttled-Count-/, 'functionThrottles'],
+      [/-Pipeline-StuckDumps-/, 'stuckDumps'],
+      [/-Pipeline-FailedDumps-/, 'failedDumps'],
     ];
 
     it('cover every alarm of the production deployment', () => {
