@@ -1,5 +1,6 @@
 import { DEFAULT_WATCH, type WatchSettings } from '../lambdas/core/ledger/watch';
 import { ConfigError } from '../lambdas/core/errors';
+import { DEFAULT_STAGING_PREFIX } from '../lambdas/core/storage/plan-fan-out';
 
 /**
  * The deployment's settings, read once from CDK context (`-c dumpflow:<key>=<value>` or cdk.json).
@@ -103,6 +104,8 @@ export interface DumpflowConfig {
   readonly existingTable: ExistingTable | undefined;
   readonly incomingPrefix: string;
   readonly rejectedPrefix: string;
+  /** Where the parser stages dense device-days for the workers. */
+  readonly stagingPrefix: string;
   readonly rejectedRetentionDays: number;
   readonly processedRetentionDays: number;
   readonly noncurrentRetentionDays: number;
@@ -207,6 +210,7 @@ export const COMMON_DEFAULTS = {
   runbookUrl: 'docs/operations.md',
   incomingPrefix: 'incoming/',
   rejectedPrefix: 'rejected/',
+  stagingPrefix: DEFAULT_STAGING_PREFIX,
   removalPolicy: 'retain' as RemovalChoice,
 } as const;
 
@@ -260,6 +264,7 @@ export const CONTEXT_KEYS = [
   'existingTableKeyArn',
   'incomingPrefix',
   'rejectedPrefix',
+  'stagingPrefix',
   'rejectedRetentionDays',
   'processedRetentionDays',
   'noncurrentRetentionDays',
@@ -567,12 +572,19 @@ export function loadConfig(source: ContextSource, environment: EnvironmentVariab
   const prefixRule = "must be an S3 key prefix ending in '/', such as incoming/";
   const incomingPrefix = read.string('incomingPrefix', c.incomingPrefix, PREFIX_PATTERN, prefixRule);
   const rejectedPrefix = read.string('rejectedPrefix', c.rejectedPrefix, PREFIX_PATTERN, prefixRule);
-  // Rejected copies must not land under the notified prefix, or each copy would trigger the parser again.
-  if (incomingPrefix.startsWith(rejectedPrefix) || rejectedPrefix.startsWith(incomingPrefix)) {
-    throw new ConfigError(
-      `context ${CONTEXT_PREFIX}incomingPrefix ("${incomingPrefix}") and ${CONTEXT_PREFIX}rejectedPrefix ` +
-        `("${rejectedPrefix}") overlap; a rejected copy would be parsed again: choose separate prefixes`,
-    );
+  const stagingPrefix = read.string('stagingPrefix', c.stagingPrefix, PREFIX_PATTERN, prefixRule);
+  // Rejected copies and staged days must not land under the notified prefix, or each would be
+  // parsed as an upload; and a lifecycle rule of one must not expire the other's objects.
+  const prefixes = { incomingPrefix, rejectedPrefix, stagingPrefix };
+  for (const [a, first] of Object.entries(prefixes)) {
+    for (const [b, second] of Object.entries(prefixes)) {
+      if (a < b && (first.startsWith(second) || second.startsWith(first))) {
+        throw new ConfigError(
+          `context ${CONTEXT_PREFIX}${a} ("${first}") and ${CONTEXT_PREFIX}${b} ("${second}") overlap; ` +
+            'each prefix holds its own objects under its own lifecycle: choose separate prefixes',
+        );
+      }
+    }
   }
 
   const removalPolicy = read.choice<RemovalChoice>('removalPolicy', c.removalPolicy, REMOVAL_CHOICES);
@@ -630,6 +642,7 @@ export function loadConfig(source: ContextSource, environment: EnvironmentVariab
     existingTable,
     incomingPrefix,
     rejectedPrefix,
+    stagingPrefix,
     rejectedRetentionDays: read.int('rejectedRetentionDays', d.rejectedRetentionDays, 1, 36_500),
     processedRetentionDays: read.int('processedRetentionDays', d.processedRetentionDays, 1, 36_500),
     noncurrentRetentionDays: read.int('noncurrentRetentionDays', d.noncurrentRetentionDays, 1, 36_500),

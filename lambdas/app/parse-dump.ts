@@ -1,4 +1,4 @@
-import { CopyObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { decodeDump, DumpRejectedError } from '../core/dump';
@@ -28,6 +28,8 @@ export interface ParseDumpDeps {
   readonly tableName: string;
   readonly fanoutQueueUrl: string;
   readonly rejectedPrefix: string;
+  /** Where dense days are staged for the workers (day-message.ts). @default DEFAULT_STAGING_PREFIX */
+  readonly stagingPrefix?: string;
   /** Processing time for the expiry rule (ms), pinned per dump at claim time. */
   readonly now: () => number;
   /** Deadlines of the watch index. @default DEFAULT_WATCH */
@@ -113,8 +115,23 @@ export async function parseDump(deps: ParseDumpDeps, object: UploadedObject): Pr
     return { kind: 'rejected', dumpId, code: error.code, firstTime };
   }
 
-  const plan = await planFanOut(ledgerDeps, claim.ledger, decoded);
+  const plan = await planFanOut(ledgerDeps, claim.ledger, decoded, {
+    ...(deps.stagingPrefix !== undefined && { stagingPrefix: deps.stagingPrefix }),
+  });
   const { started } = plan;
+  // Staged before any message names them; a crash in between leaves objects the lifecycle expires.
+  await Promise.all(
+    plan.staged.map((staged) =>
+      deps.s3.send(
+        new PutObjectCommand({
+          Bucket: staged.bucket,
+          Key: staged.key,
+          Body: staged.body,
+          ContentType: 'application/x-ndjson',
+        }),
+      ),
+    ),
+  );
   // SQS batch entry ids allow only [A-Za-z0-9_-]; day tokens of years past 9999 start with '~'
   // (which never appears otherwise, so '_' keeps the ids unique).
   const messages = plan.messages.map((message) => ({

@@ -18,6 +18,7 @@ async function handleNotification(record: SQSRecord): Promise<void> {
       tableName: config.tableName,
       fanoutQueueUrl: config.fanoutQueueUrl,
       rejectedPrefix: config.rejectedPrefix,
+      stagingPrefix: config.stagingPrefix,
       now: config.now,
       watch: config.watch,
     };

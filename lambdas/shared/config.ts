@@ -1,4 +1,5 @@
 import { ConfigError } from '../core/errors';
+import { DEFAULT_STAGING_PREFIX } from '../core/storage/plan-fan-out';
 import { DEFAULT_WATCH, type WatchSettings } from '../core/ledger/watch';
 
 /**
@@ -11,6 +12,8 @@ export const ENV = {
   fanoutQueueUrl: 'FANOUT_QUEUE_URL',
   saltBuckets: 'SALT_BUCKETS',
   rejectedPrefix: 'REJECTED_PREFIX',
+  /** Where the parser stages dense days for the workers (and the lifecycle expires them). */
+  stagingPrefix: 'STAGING_PREFIX',
   /** Milliseconds since the epoch; tests and the local runtime pin "now" for the expiry rule. */
   processingTime: 'DUMPFLOW_NOW',
   /**
@@ -60,6 +63,7 @@ export interface Config {
   readonly fanoutQueueUrl: string;
   readonly saltBuckets: number;
   readonly rejectedPrefix: string;
+  readonly stagingPrefix: string;
   readonly dayLeaseMs: number;
   /** Deadlines and limits of the watch index (lambdas/core/ledger/watch.ts). */
   readonly watch: WatchSettings;
@@ -85,6 +89,9 @@ export function configFrom(env: Env = process.env): Config {
     },
     get rejectedPrefix() {
       return env[ENV.rejectedPrefix] || 'rejected/';
+    },
+    get stagingPrefix() {
+      return env[ENV.stagingPrefix] || DEFAULT_STAGING_PREFIX;
     },
     get dayLeaseMs() {
       return positiveInt(env, ENV.dayLeaseMs, 120_000);

@@ -4,6 +4,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { DEFAULT_STAGING_PREFIX } from '../../lambdas/core/storage/plan-fan-out';
 import { createEncryptionKey } from './secure-defaults';
 
 export interface DumpBucketProps {
@@ -22,6 +23,17 @@ export interface DumpBucketProps {
    * @default 'rejected/'
    */
   readonly rejectedPrefix?: string;
+  /**
+   * Prefix the parser stages dense device-days under for the workers (one object per day, named by
+   * the dump's opaque id); it must not overlap the other two.
+   * @default 'staging/'
+   */
+  readonly stagingPrefix?: string;
+  /**
+   * Days a staged day is kept. Its dump is final, or re-driven (which stages it again), long before.
+   * @default 2
+   */
+  readonly stagingRetentionDays?: number;
   /**
    * Days an uploaded dump stays under incomingPrefix. It has been processed (or sits in a DLQ,
    * which keeps messages 14 days) long before; the events live on in the table.
@@ -72,6 +84,7 @@ export class DumpBucket extends Construct {
   public readonly encryptionKey: kms.IKey;
   public readonly incomingPrefix: string;
   public readonly rejectedPrefix: string;
+  public readonly stagingPrefix: string;
 
   constructor(scope: Construct, id: string, props: DumpBucketProps = {}) {
     super(scope, id);
@@ -82,6 +95,7 @@ export class DumpBucket extends Construct {
     const autoDeleteObjects = removalPolicy === RemovalPolicy.DESTROY;
     this.incomingPrefix = props.incomingPrefix ?? 'incoming/';
     this.rejectedPrefix = props.rejectedPrefix ?? 'rejected/';
+    this.stagingPrefix = props.stagingPrefix ?? DEFAULT_STAGING_PREFIX;
     const noncurrentVersionExpiration = Duration.days(props.noncurrentRetentionDays ?? 7);
     this.encryptionKey =
       props.encryptionKey ??
@@ -120,6 +134,11 @@ export class DumpBucket extends Construct {
           id: 'expire-rejected-copies',
           prefix: this.rejectedPrefix,
           expiration: Duration.days(props.rejectedRetentionDays ?? 30),
+        },
+        {
+          id: 'expire-staged-days',
+          prefix: this.stagingPrefix,
+          expiration: Duration.days(props.stagingRetentionDays ?? 2),
         },
         {
           id: 'expire-noncurrent-versions',
@@ -187,6 +206,29 @@ export class DumpBucket extends Construct {
       grantee,
       actions: ['s3:PutObject', 's3:PutObjectTagging'],
       resourceArns: [this.bucket.arnForObjects(`${this.rejectedPrefix}*`)],
+    });
+  }
+
+  /**
+   * Stage dense device-days: s3:PutObject under the staging prefix, kms:GenerateDataKey on the
+   * bucket key to encrypt the new object.
+   */
+  public grantWriteStaging(grantee: iam.IGrantable): iam.Grant {
+    this.encryptionKey.grant(grantee, 'kms:GenerateDataKey');
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:PutObject'],
+      resourceArns: [this.bucket.arnForObjects(`${this.stagingPrefix}*`)],
+    });
+  }
+
+  /** Read staged dense device-days: s3:GetObject under the staging prefix and kms:Decrypt. */
+  public grantReadStaging(grantee: iam.IGrantable): iam.Grant {
+    this.encryptionKey.grant(grantee, 'kms:Decrypt');
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:GetObject'],
+      resourceArns: [this.bucket.arnForObjects(`${this.stagingPrefix}*`)],
     });
   }
 

@@ -122,6 +122,7 @@ export class IngestStack extends Stack {
     this.dumpBucket = new DumpBucket(this, 'DumpBucket', {
       incomingPrefix: config.incomingPrefix,
       rejectedPrefix: config.rejectedPrefix,
+      stagingPrefix: config.stagingPrefix,
       processedRetentionDays: config.processedRetentionDays,
       rejectedRetentionDays: config.rejectedRetentionDays,
       noncurrentRetentionDays: config.noncurrentRetentionDays,
@@ -174,10 +175,12 @@ export class IngestStack extends Stack {
         ...commonEnvironment,
         [ENV.fanoutQueueUrl]: this.fanoutQueue.queue.queueUrl,
         [ENV.rejectedPrefix]: config.rejectedPrefix,
+        [ENV.stagingPrefix]: config.stagingPrefix,
       },
     });
     this.dumpBucket.grantReadIncoming(this.parser.role);
     this.dumpBucket.grantWriteRejected(this.parser.role);
+    this.dumpBucket.grantWriteStaging(this.parser.role);
     grantTableItems(table, this.parser.role, TABLE_ACCESS.parser);
     grantSendMessages(this.fanoutQueue.queue, this.parser.role);
     // The event source grants the consumer side on the dump queue only (Receive, Delete,
@@ -192,7 +195,7 @@ export class IngestStack extends Stack {
 
     this.worker = new PipelineFunction(this, 'Worker', {
       entry: path.join(HANDLERS_DIR, 'worker.ts'),
-      description: 'dumpflow worker: dedupe one device-day chunk and write its new events',
+      description: 'dumpflow worker: dedupe device-day chunks (or a staged dense day) and write new events',
       ...sizing(config.worker),
       ...functionDefaults,
       environment: {
@@ -200,9 +203,13 @@ export class IngestStack extends Stack {
         // The lease outlives the worker by a minute: a worker past its time limit is dead and
         // cannot write after another one took the device-day over.
         [ENV.dayLeaseMs]: String((config.worker.timeoutSeconds + 60) * 1000),
+        // A dense day the invocation has no time left for is handed on as a new message.
+        [ENV.fanoutQueueUrl]: this.fanoutQueue.queue.queueUrl,
       },
     });
     grantTableItems(table, this.worker.role, TABLE_ACCESS.worker);
+    this.dumpBucket.grantReadStaging(this.worker.role);
+    grantSendMessages(this.fanoutQueue.queue, this.worker.role);
     this.worker.function.addEventSource(
       new sources.SqsEventSource(this.fanoutQueue.queue, {
         batchSize: config.worker.batchSize,
@@ -382,13 +389,22 @@ export class IngestStack extends Stack {
     });
     const bucketArn = Stack.of(this).resolve(this.dumpBucket.bucket.bucketArn) as { 'Fn::GetAtt': [string] };
     const bucketLogicalId = bucketArn['Fn::GetAtt'][0];
-    for (const prefix of [config.incomingPrefix, config.rejectedPrefix]) {
-      Validations.of(this.parser.role.policy).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::<${bucketLogicalId}.Arn>/${prefix}*]`,
-        reason:
-          `object actions on the keys under ${prefix} only: a key prefix is the narrowest resource an ` +
-          'S3 object permission can name when the object keys are not known in advance.',
-      });
+    const prefixGrants = [
+      {
+        role: this.parser.role,
+        prefixes: [config.incomingPrefix, config.rejectedPrefix, config.stagingPrefix],
+      },
+      { role: this.worker.role, prefixes: [config.stagingPrefix] },
+    ];
+    for (const { role, prefixes } of prefixGrants) {
+      for (const prefix of prefixes) {
+        Validations.of(role.policy).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::<${bucketLogicalId}.Arn>/${prefix}*]`,
+          reason:
+            `object actions on the keys under ${prefix} only: a key prefix is the narrowest resource an ` +
+            'S3 object permission can name when the object keys are not known in advance.',
+        });
+      }
     }
 
     const functions = [

@@ -85,6 +85,7 @@ describe('loadConfig', () => {
         logLevel: 'INFO',
         incomingPrefix: 'incoming/',
         rejectedPrefix: 'rejected/',
+        stagingPrefix: 'staging/',
         rejectedRetentionDays: 30,
         processedRetentionDays: 7,
         noncurrentRetentionDays: 7,
@@ -294,7 +295,12 @@ describe('loadConfig', () => {
       [
         'overlapping prefixes (rejected copies would be parsed again)',
         { 'dumpflow:incomingPrefix': 'dumps/', 'dumpflow:rejectedPrefix': 'dumps/rejected/' },
-        /overlap; a rejected copy would be parsed again/,
+        /incomingPrefix \("dumps\/"\) and dumpflow:rejectedPrefix \("dumps\/rejected\/"\) overlap/,
+      ],
+      [
+        'a staging prefix inside the incoming one (staged days would be parsed as uploads)',
+        { 'dumpflow:stagingPrefix': 'incoming/staging/' },
+        /incomingPrefix \("incoming\/"\) and dumpflow:stagingPrefix \("incoming\/staging\/"\) overlap/,
       ],
       [
         'reserved concurrency below the event source maximum',

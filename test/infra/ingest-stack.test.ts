@@ -140,11 +140,12 @@ describe('IngestStack', () => {
       });
     });
 
-    it('expires processed uploads, rejected copies, noncurrent versions and stale multipart uploads', () => {
+    it('expires processed uploads, rejected copies, staged days, noncurrent versions and stale multipart uploads', () => {
       expect(bucket.properties['LifecycleConfiguration']).toEqual({
         Rules: [
           { Id: 'expire-processed-uploads', Prefix: 'incoming/', ExpirationInDays: 7, Status: 'Enabled' },
           { Id: 'expire-rejected-copies', Prefix: 'rejected/', ExpirationInDays: 30, Status: 'Enabled' },
+          { Id: 'expire-staged-days', Prefix: 'staging/', ExpirationInDays: 2, Status: 'Enabled' },
           {
             Id: 'expire-noncurrent-versions',
             NoncurrentVersionExpiration: { NoncurrentDays: 7 },
@@ -510,11 +511,12 @@ describe('IngestStack', () => {
     const XRAY = ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
     const LOGS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
 
-    it('gives the parser exactly: read incoming/, copy to rejected/, its table items, send to the fan-out queue, consume the dump queue', () => {
+    it('gives the parser exactly: read incoming/, copy to rejected/, stage under staging/, its table items, send to the fan-out queue, consume the dump queue', () => {
       expect(grantsOf(dev.ingest, 'ParserRole')).toEqual({
         '*': XRAY,
         'DumpBucket.Arn/incoming/*': ['s3:GetObject', 's3:GetObjectVersion'],
         'DumpBucket.Arn/rejected/*': ['s3:PutObject', 's3:PutObjectTagging'],
+        'DumpBucket.Arn/staging/*': ['s3:PutObject'],
         'DumpBucketKey.Arn': ['kms:Decrypt', 'kms:GenerateDataKey'],
         'DumpQueue.Arn': CONSUMES,
         'DumpTable.Arn': ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
@@ -525,9 +527,11 @@ describe('IngestStack', () => {
       });
     });
 
-    it('gives the worker exactly: its table items (no BatchWriteItem, no Scan) and consume the fan-out queue', () => {
+    it('gives the worker exactly: its table items (no BatchWriteItem, no Scan), read staging/, consume the fan-out queue and send to it (a dense day handed on)', () => {
       expect(grantsOf(dev.ingest, 'WorkerRole')).toEqual({
         '*': XRAY,
+        'DumpBucket.Arn/staging/*': ['s3:GetObject'],
+        'DumpBucketKey.Arn': ['kms:Decrypt'],
         'DumpTable.Arn': [
           'dynamodb:ConditionCheckItem',
           'dynamodb:DeleteItem',
@@ -536,8 +540,8 @@ describe('IngestStack', () => {
           'dynamodb:Query',
           'dynamodb:UpdateItem',
         ],
-        'FanoutQueue.Arn': CONSUMES,
-        'QueueKey.Arn': ['kms:Decrypt'],
+        'FanoutQueue.Arn': [...CONSUMES, 'sqs:SendMessage'].sort(),
+        'QueueKey.Arn': ['kms:Decrypt', 'kms:GenerateDataKey'],
         'TableKey.Arn': ['kms:Decrypt'],
         'WorkerLogGroup.Arn': LOGS,
       });
@@ -590,7 +594,7 @@ describe('IngestStack', () => {
           .filter(([, granted]) => granted.some((action) => action.startsWith('s3:')))
           .map(([resource]) => resource);
         for (const resource of s3Resources)
-          expect(resource).toMatch(/^DumpBucket\.Arn\/(incoming|rejected)\/\*$/);
+          expect(resource).toMatch(/^DumpBucket\.Arn\/(incoming|rejected|staging)\/\*$/);
       },
     );
 
@@ -729,13 +733,25 @@ describe('IngestStack', () => {
       for (const [, output] of outputs) expect(output.Export).toBeUndefined();
     });
 
-    it('follow dumpflow:incomingPrefix and dumpflow:rejectedPrefix', () => {
+    it('follow dumpflow:incomingPrefix, dumpflow:rejectedPrefix and dumpflow:stagingPrefix', () => {
       const prefixed = synthesize({
         'dumpflow:incomingPrefix': 'uploads/',
         'dumpflow:rejectedPrefix': 'bad/',
+        'dumpflow:stagingPrefix': 'dense/',
       });
       prefixed.ingest.hasOutput('UploadPrefix', { Value: 'uploads/' });
       prefixed.ingest.hasOutput('RejectedPrefix', { Value: 'bad/' });
+      expect(functionProps(prefixed.ingest, 'Parser')).toMatchObject({
+        Environment: { Variables: { STAGING_PREFIX: 'dense/' } },
+      });
+      expect(grantsOf(prefixed.ingest, 'WorkerRole')['DumpBucket.Arn/dense/*']).toEqual(['s3:GetObject']);
+      prefixed.ingest.hasResourceProperties('AWS::S3::Bucket', {
+        LifecycleConfiguration: {
+          Rules: Match.arrayWith([
+            { Id: 'expire-staged-days', Prefix: 'dense/', ExpirationInDays: 2, Status: 'Enabled' },
+          ]),
+        },
+      });
     });
   });
 

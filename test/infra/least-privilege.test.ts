@@ -140,4 +140,23 @@ describe('DumpBucket grants', () => {
       'DumpsKey.Arn': ['kms:Decrypt', 'kms:GenerateDataKey'],
     });
   });
+
+  it('let the parser put staged days and the worker get them, under the staging prefix only', () => {
+    const { stack, role } = bareStack();
+    const dumps = new DumpBucket(stack, 'Dumps', { stagingPrefix: 'dense/' });
+    dumps.grantWriteStaging(role);
+    const reader = new iam.Role(stack, 'Reader', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    });
+    dumps.grantReadStaging(reader);
+    const template = Template.fromStack(stack);
+    expect(grantsOf(template, 'Role')).toEqual({
+      'DumpsBucket.Arn/dense/*': ['s3:PutObject'],
+      'DumpsKey.Arn': ['kms:GenerateDataKey'],
+    });
+    expect(grantsOf(template, 'Reader')).toEqual({
+      'DumpsBucket.Arn/dense/*': ['s3:GetObject'],
+      'DumpsKey.Arn': ['kms:Decrypt'],
+    });
+  });
 });

@@ -78,6 +78,8 @@ export interface ChunkContext {
   readonly uploadedAt: number;
   /** Days the parser found without a summary (SettleResult.emptyDays): their chunks carry the hint. */
   readonly emptyDays?: ReadonlySet<number>;
+  /** The most variants per chunk the plan was cut with. @default DEFAULT_MAX_CHUNK_EVENTS */
+  readonly maxEvents?: number;
 }
 
 export function buildChunkMessage(dump: PreparedDump, plan: ChunkPlan, context: ChunkContext): ChunkMessage {

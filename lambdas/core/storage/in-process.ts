@@ -1,9 +1,11 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DecodedDump } from '../dump/types';
 import { CapacityMeter, type CapacityTotals } from './capacity';
-import { decodeChunkMessage } from './chunk-message';
 import { claimDump, type DumpCompletion } from '../ledger';
 import { chunkWithOwner } from './chunk-owner';
+import { decodeFanOutMessage, decodeStagedDay } from './day-message';
+import { writeDenseDay } from './dense-day';
+import { StoredItemError } from './errors';
 import type { DumpRef } from './keys';
 import { planFanOut } from './plan-fan-out';
 import { writeChunk, type WriteChunkDeps, type WriteChunkResult } from './write-chunk';
@@ -22,6 +24,7 @@ export interface InProcessResult {
   readonly dumpId: string;
   readonly claim: 'claimed' | 'redrive' | 'finished';
   readonly settledDays: number;
+  /** Fan-out messages sent: one per chunk, one per dense day. */
   readonly chunks: number;
   readonly chunkResults: readonly WriteChunkResult[];
   readonly completion?: DumpCompletion;
@@ -62,6 +65,7 @@ export async function ingestInProcess(
   const plan = await planFanOut(ledgerDeps, claim.ledger, dump, { maxChunkEvents: deps.maxChunkEvents });
   const { started } = plan;
   const bodies = plan.messages.map((message) => message.body);
+  const stagedObjects = new Map(plan.staged.map((staged) => [staged.key, staged.body]));
 
   const workerMeter = new CapacityMeter();
   const results: WriteChunkResult[] = [];
@@ -70,8 +74,15 @@ export async function ingestInProcess(
     while (next < bodies.length) {
       const body = bodies[next++]!;
       const workerDeps = { ...deps, meter: workerMeter };
-      const message = await chunkWithOwner(workerDeps, decodeChunkMessage(body));
-      results.push(await writeChunk(workerDeps, message));
+      const message = decodeFanOutMessage(body);
+      if (message.kind === 'chunk') {
+        results.push(await writeChunk(workerDeps, await chunkWithOwner(workerDeps, message.chunk)));
+        continue;
+      }
+      // A dense day: its staged object stays in memory here, where the Lambdas put it in S3.
+      const staged = stagedObjects.get(message.day.staged.key);
+      if (!staged) throw new StoredItemError(`dense day ${message.day.staged.key} was not staged`);
+      results.push(...(await writeDenseDay(workerDeps, message.day, decodeStagedDay(staged))).results);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, deps.chunkConcurrency ?? 4) }, worker));

@@ -54,4 +54,19 @@ export {
   KPI_STREAM_FILTER_PATTERN,
   matchesKpiStreamFilter,
 } from './stream-filter';
-export { planFanOut, type FanOutPlan } from './plan-fan-out';
+export {
+  planFanOut,
+  DEFAULT_STAGING_PREFIX,
+  type FanOutPlan,
+  type FanOutOptions,
+  type StagedDay,
+} from './plan-fan-out';
+export {
+  decodeFanOutMessage,
+  encodeDayMessage,
+  decodeStagedDay,
+  DENSE_DAY_PARTS,
+  type DayMessage,
+  type FanOutMessage,
+} from './day-message';
+export { writeDenseDay, type DenseDayOptions, type DenseDayResult } from './dense-day';

@@ -222,3 +222,8 @@ export function chunkSk(chunkId: string): string {
 export function chunkId(dayNumber: number, part: number): string {
   return `${dayToken(dayNumber)}-${part}`;
 }
+
+/** The part a chunk id names (chunkId's inverse for the part). */
+export function chunkPart(id: string): number {
+  return Number(id.slice(id.lastIndexOf('-') + 1));
+}

@@ -124,32 +124,40 @@ export async function readPages(deps: PageDeps, summary: DaySummary, from = 1): 
   return pages;
 }
 
+/** Two event sets in identity order (disjoint identities, as pages of one day are) merged in one pass. */
+export function mergeSorted(a: PageEvents, b: PageEvents): PageEvents {
+  if (a.length === 0) return b;
+  if (b.length === 0) return a;
+  const out = allocatePageEvents(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  for (let k = 0; k < out.length; k++) {
+    const fromA =
+      j >= b.length ||
+      (i < a.length &&
+        (a.msOfDay[i]! - b.msOfDay[j]! || a.seq[i]! - b.seq[j]! || a.type[i]! - b.type[j]!) < 0);
+    const src = fromA ? a : b;
+    const at = fromA ? i++ : j++;
+    out.msOfDay[k] = src.msOfDay[at]!;
+    out.seq[k] = src.seq[at]!;
+    out.type[k] = src.type[at]!;
+    out.flags[k] = src.flags[at]!;
+    out.value[k] = src.value[at]!;
+    out.duration[k] = src.duration[at]!;
+  }
+  return out;
+}
+
 /** Several pages' events as one set of columns in identity order (pages of one day never share an identity). */
 export function mergePages(pages: readonly PageEvents[]): PageEvents {
-  if (pages.length === 1) return pages[0]!;
-  const length = pages.reduce((sum, page) => sum + page.length, 0);
-  const all = allocatePageEvents(length);
-  let at = 0;
-  for (const page of pages) {
-    all.msOfDay.set(page.msOfDay, at);
-    all.seq.set(page.seq, at);
-    all.type.set(page.type, at);
-    all.flags.set(page.flags, at);
-    all.value.set(page.value, at);
-    all.duration.set(page.duration, at);
-    at += page.length;
+  // Pairwise rounds: each event is copied log2(pages) times, not once per page after it.
+  let round = [...pages];
+  if (round.length === 0) return allocatePageEvents(0);
+  while (round.length > 1) {
+    const next: PageEvents[] = [];
+    for (let i = 0; i < round.length; i += 2)
+      next.push(i + 1 < round.length ? mergeSorted(round[i]!, round[i + 1]!) : round[i]!);
+    round = next;
   }
-  const order = Array.from({ length }, (_, i) => i).sort(
-    (a, b) => all.msOfDay[a]! - all.msOfDay[b]! || all.seq[a]! - all.seq[b]! || all.type[a]! - all.type[b]!,
-  );
-  const sorted = allocatePageEvents(length);
-  order.forEach((i, k) => {
-    sorted.msOfDay[k] = all.msOfDay[i]!;
-    sorted.seq[k] = all.seq[i]!;
-    sorted.type[k] = all.type[i]!;
-    sorted.flags[k] = all.flags[i]!;
-    sorted.value[k] = all.value[i]!;
-    sorted.duration[k] = all.duration[i]!;
-  });
-  return sorted;
+  return round[0]!;
 }

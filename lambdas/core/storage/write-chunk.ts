@@ -5,7 +5,6 @@ import {
   TransactWriteItemsCommand,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import type { PageEvents } from '../page/codec';
 import { CapacityMeter, type CapacityTotals } from './capacity';
 import type { ChunkMessage } from './chunk-message';
 import { outcomeFromItem, outcomeItem, outcomeKey } from './chunk-outcome';
@@ -22,11 +21,13 @@ import { daySeed } from './hash';
 import { dayPk, daySk, isPastRetention, summaryPk } from './keys';
 import { markChunkDone, type DumpCompletion, type WatchSettings } from '../ledger';
 import { acquireDayLock, acquireDayLockIf, releaseDayLock, type DayLockDeps } from './lock';
-import { mergePages, readPages } from './pages';
+import { KnownDay } from './known-day';
+import { readPages } from './pages';
 import { backoffDelay, defaultTiming, type RetryTiming } from './retry';
-import { daySummaryFromItem, emptyDaySummary, type DaySummary } from './summary';
+import { daySummaryFromItem, emptyDaySummary } from './summary';
 
 export type { ChunkOutcome } from './classify';
+export { KnownDay } from './known-day';
 
 export interface WriteChunkDeps {
   readonly client: DynamoDBClient;
@@ -46,6 +47,11 @@ export interface WriteChunkDeps {
   readonly maxCommitAttempts?: number;
   /** The KPI grace a dump this chunk completes gets in the watch index. @default DEFAULT_WATCH */
   readonly watch?: Pick<WatchSettings, 'kpiGraceMs'>;
+  /**
+   * What this writer already knows of the chunk's device-day, carried from one part of a dense day
+   * to the next (dense-day.ts), so it reads only what others committed in between. @default new
+   */
+  readonly knownDay?: KnownDay;
 }
 
 export interface WriteChunkResult {
@@ -64,53 +70,6 @@ export interface WriteChunkResult {
 
 /** Commits cancelled only by a transaction conflict, retried under the lease before giving up. */
 const MAX_COMMIT_CONFLICTS = 20;
-
-/**
- * What this writer knows a device-day holds: the summary it read and the events of that summary's
- * pages. Pages are immutable and numbered, so catching up to a newer summary of the same
- * generation reads only the pages past those already read.
- */
-class KnownDay {
-  private pages: PageEvents[] = [];
-  private merged: PageEvents | undefined;
-  private generation = '';
-
-  constructor(private summary: DaySummary) {}
-
-  /** The state a commit extends. */
-  get base(): DaySummary {
-    return this.summary;
-  }
-
-  events(): PageEvents {
-    return (this.merged ??= mergePages(this.pages));
-  }
-
-  /** Moves to `summary`, reading the pages this writer has not seen (all of them for a new generation). */
-  async catchUp(summary: DaySummary, read: (summary: DaySummary, from: number) => Promise<PageEvents[]>) {
-    if (summary.generation !== this.generation) {
-      this.pages = [];
-      this.generation = summary.generation;
-    }
-    const added = await read(summary, this.pages.length + 1);
-    if (added.length > 0) {
-      this.pages.push(...added);
-      this.merged = undefined;
-    }
-    this.summary = summary;
-  }
-
-  /** The day past its retention, pages partly deleted by TTL: it counts as empty, replaced by the next commit. */
-  expire(summary: DaySummary): void {
-    this.pages = [];
-    this.merged = undefined;
-    this.generation = '';
-    this.summary = {
-      ...emptyDaySummary(summary.patientId, summary.deviceId, summary.dayNumber),
-      version: summary.version,
-    };
-  }
-}
 
 /**
  * Dedupes and stores one chunk, exactly once however often it is delivered:
@@ -149,7 +108,7 @@ export async function writeChunk(deps: WriteChunkDeps, message: ChunkMessage): P
   // Errors name the chunk (day and part), never the patient: they end up in logs and DLQ records.
   const day = `of chunk ${message.chunkId}`;
   const summaryKey = { pk: { S: summaryPk(patientId, deviceId) }, sk: { S: daySk(dayNumber) } };
-  const known = new KnownDay(emptyDaySummary(patientId, deviceId, dayNumber));
+  const known = deps.knownDay ?? new KnownDay(emptyDaySummary(patientId, deviceId, dayNumber));
 
   const readOutcome = async (): Promise<ChunkOutcome | undefined> => {
     const response = await client.send(
@@ -264,7 +223,7 @@ export async function writeChunk(deps: WriteChunkDeps, message: ChunkMessage): P
       }
 
       attempts++;
-      const { items } = commitTransaction(tableName, message, known.base, classified, lease, {
+      const { items, next } = commitTransaction(tableName, message, known.base, classified, lease, {
         saltBuckets,
         now: clock(),
       });
@@ -276,6 +235,7 @@ export async function writeChunk(deps: WriteChunkDeps, message: ChunkMessage): P
         lockHeld = false;
         outcome = classified.outcome;
         fastPath = onFastPath;
+        known.committed(next, classified.fresh);
         break;
       } catch (error) {
         if (!isTransactionCanceled(error)) throw error;

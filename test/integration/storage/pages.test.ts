@@ -3,6 +3,8 @@ import {
   PutItemCommand,
   type TransactWriteItemsCommandInput,
 } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type { DumpEvent } from '../../../lambdas/core/dump/types';
 import { processChunk } from '../../../lambdas/app/process-chunk';
 import { encodeChunkMessage, type ChunkMessage } from '../../../lambdas/core/storage/chunk-message';
@@ -202,7 +204,18 @@ describe('the table layout check', () => {
       const [chunk] = await parse(table, dayEvents(BASE_DAY, 1, { perDay: 3 }), 'P-layout');
       const body = encodeChunkMessage(chunk!);
       const run = () =>
-        processChunk({ dynamodb: table.client, tableName: table.tableName, saltBuckets: 4 }, body);
+        processChunk(
+          {
+            dynamodb: table.client,
+            // A chunk message touches neither: only a dense day's does.
+            s3: new S3Client({ region: 'us-east-1' }),
+            sqs: new SQSClient({ region: 'us-east-1' }),
+            fanoutQueueUrl: 'http://127.0.0.1:1/unused',
+            tableName: table.tableName,
+            saltBuckets: 4,
+          },
+          body,
+        );
       await table.client.send(
         new DeleteItemCommand({
           TableName: table.tableName,

@@ -1,8 +1,9 @@
 import type { DumpEvent } from '../../../lambdas/core/dump/types';
 import { claimDump } from '../../../lambdas/core/ledger';
-import { decodeChunkMessage, type ChunkMessage } from '../../../lambdas/core/storage/chunk-message';
+import type { ChunkMessage } from '../../../lambdas/core/storage/chunk-message';
+import { decodeFanOutMessage, decodeStagedDay } from '../../../lambdas/core/storage/day-message';
 import { chunkWithOwner } from '../../../lambdas/core/storage/chunk-owner';
-import type { DumpRef } from '../../../lambdas/core/storage/keys';
+import { chunkPart, type DumpRef } from '../../../lambdas/core/storage/keys';
 import { planFanOut, type FanOutPlan } from '../../../lambdas/core/storage/plan-fan-out';
 import { decodedDump } from '../../factories/events';
 import type { TestTable } from './table';
@@ -13,7 +14,10 @@ export interface StartedDump {
   readonly ref: DumpRef;
   readonly dumpId: string;
   readonly plan: FanOutPlan;
-  /** The chunk messages as a worker gets them: the SQS body decoded, its owner read from the ledger. */
+  /**
+   * The chunks as a worker gets them: the SQS body decoded (a dense day's parts from its staged
+   * object), its owner read from the ledger.
+   */
   readonly messages: ChunkMessage[];
 }
 
@@ -43,7 +47,16 @@ export async function startDump(
     ...(options.maxChunkEvents !== undefined && { maxChunkEvents: options.maxChunkEvents }),
   });
   const messages = await Promise.all(
-    plan.messages.map((message) => chunkWithOwner(table, decodeChunkMessage(message.body))),
+    plan.messages.flatMap((message) => {
+      const decoded = decodeFanOutMessage(message.body);
+      if (decoded.kind === 'chunk') return [chunkWithOwner(table, decoded.chunk)];
+      // A dense day: its parts, as writeDenseDay takes them from the staged object.
+      const staged = plan.staged.find((object) => object.key === decoded.day.staged.key);
+      const parts = new Set(decoded.day.parts);
+      return decodeStagedDay(staged?.body ?? Buffer.alloc(0))
+        .filter((chunk) => parts.has(chunkPart(chunk.chunkId)))
+        .map((chunk) => chunkWithOwner(table, chunk));
+    }),
   );
   return { ref, dumpId: claim.ledger.dumpId, plan, messages };
 }
