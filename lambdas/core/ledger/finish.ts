@@ -94,12 +94,19 @@ export function failDump(deps: LedgerDeps, dumpId: string, code: string, message
 
 /**
  * Books one re-drive: `redrives` goes from `seen` to seen + 1 and the deadline moves to `due`.
- * Conditional on `seen`, so two watchdog runs that found the same stuck dump re-drive it once.
+ * Conditional on `seen` and on the deadline having passed at `now`, so two watchdog runs that
+ * found the same stuck dump re-drive it once, whichever of them read the ledger last.
  */
-export function noteRedrive(deps: LedgerDeps, dumpId: string, seen: number, due: number): Promise<boolean> {
+export function noteRedrive(
+  deps: LedgerDeps,
+  dumpId: string,
+  seen: number,
+  now: number,
+  due: number,
+): Promise<boolean> {
   return update(deps, dumpId, {
     update: 'SET #redrives = :next, #due = :due, #updatedAt = :now',
-    condition: '#status IN (:received, :processing) AND #redrives = :seen',
+    condition: '#status IN (:received, :processing) AND #redrives = :seen AND #due <= :checked',
     names: { '#status': 'status', '#redrives': 'redrives', '#due': 'due', '#updatedAt': 'updatedAt' },
     values: {
       ':received': { S: 'RECEIVED' },
@@ -107,6 +114,7 @@ export function noteRedrive(deps: LedgerDeps, dumpId: string, seen: number, due:
       ':seen': n(seen),
       ':next': n(seen + 1),
       ':due': n(due),
+      ':checked': n(now),
       ':now': n(context(deps).clock()),
     },
   });

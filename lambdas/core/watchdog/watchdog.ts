@@ -100,6 +100,9 @@ export async function runWatchdog(deps: WatchdogDeps): Promise<WatchdogReport> {
       if (ledger.watch === WATCH_DUMP) await leaveWatch(ledgerDeps, dumpId, WATCH_DUMP);
       continue;
     }
+    // The index is read eventually consistent and another run may have re-driven the dump since:
+    // its strongly consistent ledger, not the index entry, says whether it is still due.
+    if (ledger.watch !== WATCH_DUMP || ledger.due === undefined || ledger.due > now) continue;
     report.stuck++;
     if (await completeIfCommitted({ ...ledgerDeps, watch: deps.watch }, ledger)) {
       report.completed++;
@@ -110,7 +113,7 @@ export async function runWatchdog(deps: WatchdogDeps): Promise<WatchdogReport> {
       if (await failDump(ledgerDeps, dumpId, 'E_STUCK', reason)) report.failed++;
       continue;
     }
-    if (await noteRedrive(ledgerDeps, dumpId, ledger.redrives, now + deps.watch.deadlineMs)) {
+    if (await noteRedrive(ledgerDeps, dumpId, ledger.redrives, now, now + deps.watch.deadlineMs)) {
       await deps.redrive(ledger);
       report.redriven++;
     }

@@ -133,3 +133,47 @@ describe('runWatchdog', () => {
     }
   }, 30_000);
 });
+
+describe('runWatchdog, two runs at once', () => {
+  const table = useTestTable({ prefix: 'watchdog-race' });
+
+  it('does not re-drive again a dump that another run re-drove after this one read the index', async () => {
+    const ref = { bucket: 'b', key: 'raced', version: 'v' };
+    const { ledger } = await claimDump(table.current, ref, {
+      uploadedAt: NOW,
+      now: NOW,
+      deadlineMs: WATCH.deadlineMs,
+    });
+    // Run "late" reads the index (the dump is due), then stalls until run "early" has re-driven it.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let stalled = false;
+    const stalling = interceptedClient(async (name, args, next) => {
+      const result = await next(args);
+      if (name === 'QueryCommand' && !stalled) {
+        stalled = true;
+        await gate;
+      }
+      return result;
+    });
+    const redriven: LedgerEntry[] = [];
+    const late = runWatchdog({
+      client: stalling,
+      tableName: table.current.tableName,
+      watch: WATCH,
+      clock: () => NOW + 61_000,
+      redrive: async (entry) => void redriven.push(entry),
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(stalled).toBe(true);
+    const early = await watchdog(table.current, () => NOW + 61_000, redriven);
+    release();
+    const lateReport = await late;
+    stalling.destroy();
+
+    expect(early.redriven).toBe(1);
+    expect(lateReport).toMatchObject({ stuck: 0, redriven: 0 });
+    expect(redriven.map((entry) => entry.dumpId)).toEqual([ledger.dumpId]);
+    expect(await readLedger(table.current, ledger.dumpId)).toMatchObject({ redrives: 1 });
+  }, 30_000);
+});
