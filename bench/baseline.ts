@@ -6,7 +6,7 @@
  * BatchWriteItem the new events 25 at a time. Items are the product's event items (same
  * attributes, same sizes) so the write units compare like for like.
  */
-import { QueryCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { paginateQuery, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DecodedDump } from '../lambdas/core/dump/types';
 import { batchWriteAll, type Item } from './batch-writer';
 import { CapacityMeter, type CapacityTotals } from '../lambdas/core/storage/capacity';
@@ -49,6 +49,9 @@ export interface BaselineResult {
   /** Queries that found nothing (DynamoDB Local reports 0 units for them). */
   readonly emptyQueries: number;
   readonly capacity: CapacityTotals;
+  /** Wall time of the dedupe reads, and of the writes after them. */
+  readonly readMs: number;
+  readonly writeMs: number;
 }
 
 /** Identity within one device (the spec's identity minus patient and device, fixed per dump). */
@@ -120,18 +123,17 @@ async function readPartition(
 ): Promise<number> {
   let items = 0;
   let pages = 0;
-  let start: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await deps.client.send(
-      new QueryCommand({
-        TableName: deps.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': { S: pk } },
-        ConsistentRead: true,
-        ReturnConsumedCapacity: 'TOTAL',
-        ...(start ? { ExclusiveStartKey: start } : {}),
-      }),
-    );
+  const query = paginateQuery(
+    { client: deps.client },
+    {
+      TableName: deps.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': { S: pk } },
+      ConsistentRead: true,
+      ReturnConsumedCapacity: 'TOTAL',
+    },
+  );
+  for await (const page of query) {
     meter.record('read', page.ConsumedCapacity);
     pages++;
     for (const item of page.Items ?? []) {
@@ -139,9 +141,46 @@ async function readPartition(
       if (sk !== undefined) into.add(`${dayNumber}|${sk}`);
       items++;
     }
-    start = page.LastEvaluatedKey;
-  } while (start !== undefined);
+  }
   return pages === 1 && items === 0 ? -1 : items;
+}
+
+/** The source design's event items for the given events of a dump, each under a random salt. */
+export function baselineItems(
+  dump: DecodedDump,
+  indices: readonly number[],
+  random: () => number,
+  salts: number,
+): Item[] {
+  const { events } = dump;
+  const { patientId, deviceId } = dump.header;
+  return indices.map((k) => {
+    const dayNumber = events.dayNumber[k]!;
+    const msOfDay = events.msOfDay[k]!;
+    return {
+      pk: { S: eventPk(Math.floor(random() * salts), dayNumber, patientId, deviceId) },
+      sk: { S: eventSk(msOfDay, events.seq[k]!, events.type[k]!) },
+      ts: { N: (BigInt(dayNumber) * MS_PER_DAY_BIG + BigInt(msOfDay)).toString() },
+      seq: { N: String(events.seq[k]!) },
+      type: { N: String(events.type[k]!) },
+      flags: { N: String(events.flags[k]!) },
+      value: valueAttribute(events.value[k]!),
+      duration: { N: String(events.duration[k]!) },
+      ttl: { N: String(dayTtl(dayNumber)) },
+    };
+  });
+}
+
+/**
+ * Writes a dump's events into an empty stretch of the source design's table without its dedupe
+ * reads: how the benches load a stored history they do not measure (nothing is stored for
+ * those days yet, so every first copy is new and the reads would find nothing).
+ */
+export async function loadBaseline(deps: BaselineDeps, dump: DecodedDump): Promise<number> {
+  const selection = selectNewEvents(dump, new Set(), deps.now);
+  const items = baselineItems(dump, selection.indices, deps.random ?? Math.random, deps.saltBuckets ?? 10);
+  await batchWriteAll(deps.client, deps.tableName, items, { concurrency: deps.writeConcurrency ?? 8 });
+  return items.length;
 }
 
 /** One dump through the source design's dedupe and write. */
@@ -160,6 +199,7 @@ export async function ingestBaseline(deps: BaselineDeps, dump: DecodedDump): Pro
   const partitions = days.flatMap((day) =>
     Array.from({ length: salts }, (_, salt) => ({ day, pk: eventPk(salt, day, patientId, deviceId) })),
   );
+  const readStart = performance.now();
   const stored = new Set<string>();
   let itemsRead = 0;
   let emptyQueries = 0;
@@ -174,27 +214,15 @@ export async function ingestBaseline(deps: BaselineDeps, dump: DecodedDump): Pro
   };
   await Promise.all(Array.from({ length: Math.max(1, deps.readConcurrency ?? 16) }, reader));
 
+  const readMs = performance.now() - readStart;
+  const writeStart = performance.now();
   const selection = selectNewEvents(dump, stored, deps.now);
-  const { events } = dump;
-  const items: Item[] = selection.indices.map((k) => {
-    const dayNumber = events.dayNumber[k]!;
-    const msOfDay = events.msOfDay[k]!;
-    return {
-      pk: { S: eventPk(Math.floor(random() * salts), dayNumber, patientId, deviceId) },
-      sk: { S: eventSk(msOfDay, events.seq[k]!, events.type[k]!) },
-      ts: { N: (BigInt(dayNumber) * MS_PER_DAY_BIG + BigInt(msOfDay)).toString() },
-      seq: { N: String(events.seq[k]!) },
-      type: { N: String(events.type[k]!) },
-      flags: { N: String(events.flags[k]!) },
-      value: valueAttribute(events.value[k]!),
-      duration: { N: String(events.duration[k]!) },
-      ttl: { N: String(dayTtl(dayNumber)) },
-    };
-  });
+  const items = baselineItems(dump, selection.indices, random, salts);
   await batchWriteAll(deps.client, deps.tableName, items, {
     concurrency: deps.writeConcurrency ?? 8,
     meter,
   });
+  const writeMs = performance.now() - writeStart;
   return {
     candidates: selection.candidates,
     expired: selection.expired,
@@ -204,5 +232,7 @@ export async function ingestBaseline(deps: BaselineDeps, dump: DecodedDump): Pro
     itemsRead,
     emptyQueries,
     capacity: meter.snapshot(),
+    readMs,
+    writeMs,
   };
 }

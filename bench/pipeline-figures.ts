@@ -4,8 +4,8 @@
  */
 import { DumpflowError } from '../lambdas/core/errors';
 
-/** The pipeline target of issue 6: the local pipeline at 80% or more of the raw write ceiling. */
-export const PIPELINE_TO_CEILING_TARGET = 0.8;
+/** The pipeline target of issue 11: the local pipeline at 5x or more the raw one-item-per-event write ceiling. */
+export const PIPELINE_TO_CEILING_TARGET = 5;
 
 export interface Rate {
   readonly events: number;

@@ -1,20 +1,33 @@
 /**
- * Storage benchmark: DynamoDB cost and wall time of the parser shortcut + chunking + writeChunk
- * for a 7-, a 90- and a 365-day dump (~3,000 events/day), each processed twice: fresh, then
- * re-uploaded (a new object with the same content). Starts its own DynamoDB Local.
- * Run: `npx tsx bench/storage.ts [--days 7,90,365] [--events-per-day 3000] [--concurrency 4]`.
+ * Storage benchmark (storage layout 2): the parser shortcut, chunking and writeChunk for a 7-, a
+ * 90- and a 365-day dump (~3,000 events a day), each processed fresh and then re-uploaded (a new
+ * object, same bytes), each in its own table so a Scan afterwards gives its billed storage; the
+ * stored days read back with the product's reader; a dense day (one device at 100x the usual
+ * rate) for the busiest partition key; and the source design's write path (bench/baseline.ts) on
+ * the same fresh 365-day dump, in its own table on the same DynamoDB Local.
+ * Run: `npx tsx bench/storage.ts [--days 7,90,365] [--events-per-day 3000] [--concurrency 4]
+ *       [--dense-events 300000] [--no-baseline] [--json]`.
  *
- * DynamoDB Local reports capacity units like DynamoDB does, so the units are the figures to
- * carry to AWS; wall times are DynamoDB Local's (one JVM on this machine), not DynamoDB's.
+ * Units are as AWS bills the requests (local/aws-billing.ts), with DynamoDB Local's own count
+ * beside them; wall times are DynamoDB Local's on this machine, not DynamoDB's.
  */
-import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { parseArgs } from 'node:util';
 import { DEFAULT_NOW, generateSingleDump } from '../generator';
 import { decodeDump } from '../lambdas/core/dump';
-import { daySeed, eventHash, type Hash128 } from '../lambdas/core/storage/hash';
+import type { DecodedDump } from '../lambdas/core/dump/types';
 import { ingestInProcess } from '../lambdas/core/storage/in-process';
 import { prepareDump } from '../lambdas/core/storage/prepare';
 import { createTable } from '../lambdas/core/storage/table';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
+import { ingestBaseline } from './baseline';
+import { benchClient, metered, type BenchClient } from './bench-client';
+import { billedBytesPerEvent, ITEM_OVERHEAD_BYTES, scanBilledStorage } from './billed-storage';
+import { readDaysOneByOne, readWholeRange, summariesOf } from './read-back';
+import { formatStorageBench } from './storage-format';
+import type { BaselineRun, DumpFigures, StorageBenchResult, StoragePass } from './storage-types';
+import { denseDayDump } from './synthetic-days';
+import { measureHash } from './hash-speed';
+import { checkTargets } from './targets';
 
 export interface StorageBenchOptions {
   /** Dump lengths in days. @default [7, 90, 365] */
@@ -23,70 +36,141 @@ export interface StorageBenchOptions {
   readonly eventsPerDay?: number;
   /** Chunks written at once (in-process workers). @default 4 */
   readonly concurrency?: number;
-  /** Use this DynamoDB endpoint instead of starting DynamoDB Local. */
-  readonly endpoint?: string;
+  /** Events of the dense day (0: none). @default 300000 */
+  readonly denseEvents?: number;
+  /** Run the source design on the longest fresh dump. @default true */
+  readonly baseline?: boolean;
   readonly log?: (line: string) => void;
 }
 
-export interface StoragePassResult {
-  readonly days: number;
-  readonly pass: 'fresh' | 're-upload';
-  readonly records: number;
-  readonly stored: number;
-  readonly duplicates: number;
-  readonly chunks: number;
-  readonly settledDays: number;
-  readonly readUnits: number;
-  readonly writeUnits: number;
-  readonly requests: number;
-  readonly wallMs: number;
-  /** Parser-side pure work (prepare: sort, dedupe, hash) within wallMs. */
-  readonly prepareMs: number;
-  /** writeUnits / stored; undefined when nothing was stored. */
-  readonly writeUnitsPerStoredEvent: number | undefined;
+let tables = 0;
+
+async function newTable(bench: BenchClient, label: string): Promise<string> {
+  const name = `storage-${label}-${Date.now().toString(36)}-${++tables}`;
+  // No stream: the bench measures the write path; DynamoDB Local slows down with big streamed tables.
+  await createTable(bench.client, name, { stream: false });
+  return name;
 }
 
-export interface StorageBenchResult {
-  readonly passes: readonly StoragePassResult[];
-  /** eventHash alone, ns per event (median of 5 runs over 1.1 M events). */
-  readonly hashNsPerEvent: number;
+async function pass(
+  bench: BenchClient,
+  tableName: string,
+  dump: DecodedDump,
+  label: { days: number; pass: StoragePass['pass']; key: string },
+  concurrency: number,
+): Promise<StoragePass> {
+  const prepareStart = performance.now();
+  prepareDump(dump, { now: DEFAULT_NOW });
+  const prepareMs = performance.now() - prepareStart;
+  bench.partitions.reset();
+  const m = await metered(bench, () =>
+    ingestInProcess(
+      { client: bench.client, tableName, now: DEFAULT_NOW, chunkConcurrency: concurrency, saltBuckets: 10 },
+      { bucket: 'bench', key: label.key, version: '1' },
+      dump,
+      Date.now(),
+    ),
+  );
+  const stored = m.result.completion?.totals.stored ?? 0;
+  const { aws, dynamodbLocal } = m.capacity;
+  return {
+    days: label.days,
+    pass: label.pass,
+    records: dump.events.length,
+    stored,
+    duplicates: m.result.completion?.totals.duplicates ?? 0,
+    chunks: m.result.chunks,
+    settledDays: m.result.settledDays,
+    requests: m.capacity.requests,
+    aws,
+    dynamodbLocal,
+    writeUnitsPerStoredEvent:
+      stored > 0 ? { aws: aws.writeUnits / stored, dynamodbLocal: dynamodbLocal.writeUnits / stored } : null,
+    wallMs: m.wallMs,
+    prepareMs,
+    partitions: bench.partitions.report(),
+  };
 }
 
-function measureHash(): number {
-  const runs: number[] = [];
-  const out: Hash128 = [0, 0, 0, 0];
-  const seed = daySeed('PATIENT', 'DEVICE', 20_000);
-  let sink = 0;
-  for (let r = 0; r < 6; r++) {
-    const start = process.hrtime.bigint();
-    for (let i = 0; i < 1_100_000; i++) {
-      eventHash(i * 37, i, (i % 10) + 1, i & 3, i * 0.5, i & 0xffff, seed, out);
-      sink ^= out[0];
-    }
-    if (r > 0) runs.push(Number(process.hrtime.bigint() - start) / 1_100_000);
+/** Fresh, storage, read-back and re-upload of one dump in its own table. */
+async function dumpFigures(
+  bench: BenchClient,
+  dump: DecodedDump,
+  days: number,
+  concurrency: number,
+  log: (line: string) => void,
+): Promise<DumpFigures> {
+  const tableName = await newTable(bench, `${days}d`);
+  const fresh = await pass(
+    bench,
+    tableName,
+    dump,
+    { days, pass: 'fresh', key: `${days}-fresh.dump` },
+    concurrency,
+  );
+  log(`${days} days fresh: ${fresh.stored} stored in ${(fresh.wallMs / 1000).toFixed(1)} s`);
+  const storage = await scanBilledStorage(bench.client, tableName);
+  const { patientId, deviceId } = dump.header;
+  const summaries = await summariesOf(bench, tableName, patientId, deviceId);
+  const oneDay = await readDaysOneByOne(bench, tableName, summaries);
+  const wholeRange = await readWholeRange(bench, tableName, patientId, deviceId);
+  const reUpload = await pass(
+    bench,
+    tableName,
+    dump,
+    { days, pass: 're-upload', key: `${days}-again.dump` },
+    concurrency,
+  );
+  log(
+    `${days} days re-upload: ${reUpload.settledDays} days settled in ${(reUpload.wallMs / 1000).toFixed(2)} s`,
+  );
+  return { days, fresh, reUpload, storage, bytesPerEvent: billedBytesPerEvent(storage), oneDay, wholeRange };
+}
+
+async function baselineRun(bench: BenchClient, dump: DecodedDump, days: number): Promise<BaselineRun> {
+  const tableName = await newTable(bench, 'baseline');
+  bench.partitions.reset();
+  const m = await metered(bench, () =>
+    ingestBaseline(
+      { client: bench.client, tableName, now: DEFAULT_NOW, windowEnd: dump.header.createdAt },
+      dump,
+    ),
+  );
+  // Billed storage from the items put (a Scan of 1.1 million items takes longer than writing them
+  // here): every event item is its own put, under a salt-digit key class.
+  const partitions = bench.partitions.report();
+  let items = 0;
+  let bytes = 0;
+  for (const [cls, put] of Object.entries(partitions.putsByClass)) {
+    if (!/^\d+$/.test(cls)) continue;
+    items += put.items;
+    bytes += put.bytes;
   }
-  if (sink === 0.5) console.log(sink); // keeps the loop from being optimised away
-  return runs.sort((a, b) => a - b)[Math.floor(runs.length / 2)]!;
+  const billed = items > 0 ? (bytes + ITEM_OVERHEAD_BYTES * items) / m.result.stored : null;
+  return {
+    days,
+    stored: m.result.stored,
+    emptyQueries: m.result.emptyQueries,
+    requests: m.capacity.requests,
+    aws: m.capacity.aws,
+    dynamodbLocal: m.capacity.dynamodbLocal,
+    wallMs: m.wallMs,
+    readMs: m.result.readMs,
+    writeMs: m.result.writeMs,
+    partitions,
+    bytesPerEvent: billed === null ? null : { perDayItems: billed, allItems: billed },
+  };
 }
 
 export async function runStorageBench(options: StorageBenchOptions = {}): Promise<StorageBenchResult> {
   const log = options.log ?? (() => undefined);
-  const dynamo = options.endpoint ? undefined : await startDynamoDbLocal({ jvmArgs: ['-Xmx4g'] });
-  const endpoint = options.endpoint ?? dynamo!.endpoint;
-  const client = new DynamoDBClient({
-    endpoint,
-    region: process.env['AWS_REGION'] ?? 'us-east-1',
-    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
-    maxAttempts: 6,
-  });
-  const tableName = `bench-storage-${Date.now().toString(36)}`;
-  const passes: StoragePassResult[] = [];
+  const concurrency = options.concurrency ?? 4;
+  const dynamo = await startDynamoDbLocal({ jvmArgs: ['-Xmx4g'] });
+  const bench = benchClient(dynamo.endpoint);
   try {
-    // No stream: the bench measures the write path; DynamoDB Local slows down with big streamed tables.
-    await createTable(client, tableName, { stream: false });
     const hashNsPerEvent = measureHash();
-    log(`eventHash: ${hashNsPerEvent.toFixed(1)} ns/event`);
-
+    const dumps: DumpFigures[] = [];
+    let longest: { dump: DecodedDump; days: number } | undefined;
     for (const [index, days] of (options.days ?? [7, 90, 365]).entries()) {
       const generated = generateSingleDump({
         days,
@@ -94,90 +178,75 @@ export async function runStorageBench(options: StorageBenchOptions = {}): Promis
         firstDevice: index,
       });
       const dump = decodeDump(generated.bytes);
-      for (const pass of ['fresh', 're-upload'] as const) {
-        const prepareStart = performance.now();
-        prepareDump(dump, { now: DEFAULT_NOW });
-        const prepareMs = performance.now() - prepareStart;
-        const start = performance.now();
-        const result = await ingestInProcess(
-          {
-            client,
-            tableName,
-            now: DEFAULT_NOW,
-            chunkConcurrency: options.concurrency ?? 4,
-            saltBuckets: 10,
-          },
-          { bucket: 'bench', key: `${days}-day-${pass}.mdmp`, version: '1' },
-          dump,
-          Date.now(),
-        );
-        const wallMs = performance.now() - start;
-        const readUnits = result.parserCapacity.readUnits + result.workerCapacity.readUnits;
-        const writeUnits = result.parserCapacity.writeUnits + result.workerCapacity.writeUnits;
-        const stored = result.completion?.totals.stored ?? 0;
-        const row: StoragePassResult = {
-          days,
-          pass,
-          records: dump.events.length,
-          stored,
-          duplicates: result.completion?.totals.duplicates ?? 0,
-          chunks: result.chunks,
-          settledDays: result.settledDays,
-          readUnits,
-          writeUnits,
-          requests: result.parserCapacity.requests + result.workerCapacity.requests,
-          wallMs,
-          prepareMs,
-          writeUnitsPerStoredEvent: stored > 0 ? writeUnits / stored : undefined,
-        };
-        passes.push(row);
-        log(formatRow(row));
-      }
+      dumps.push(await dumpFigures(bench, dump, days, concurrency, log));
+      if (longest === undefined || days > longest.days) longest = { dump, days };
     }
-    return { passes, hashNsPerEvent };
+
+    let dense: StorageBenchResult['dense'] = null;
+    if ((options.denseEvents ?? 300_000) > 0) {
+      const { bytes } = denseDayDump(options.denseEvents ?? 300_000);
+      const dump = decodeDump(bytes);
+      dense = await dumpFigures(bench, dump, 1, concurrency, log);
+    }
+
+    let baseline: BaselineRun | null = null;
+    if (options.baseline !== false && longest !== undefined) {
+      log(`source design: ${longest.days}-day dump fresh (one item per event)...`);
+      baseline = await baselineRun(bench, longest.dump, longest.days);
+      log(`source design: ${baseline.stored} stored in ${(baseline.wallMs / 1000).toFixed(1)} s`);
+    }
+    const ours = dumps.find((d) => d.days === longest?.days)?.fresh;
+    const freshSpeedup =
+      baseline !== null && ours !== undefined && ours.wallMs > 0 ? baseline.wallMs / ours.wallMs : null;
+    const worst = (values: readonly (number | null | undefined)[]) =>
+      values.some((v) => v === null || v === undefined) ? null : Math.max(...(values as number[]));
+    const dayReads = dumps.map((d) => d.oneDay.awsReadUnits?.max).filter((v) => v !== undefined);
+    return {
+      command: `npx tsx bench/storage.ts ${process.argv.slice(2).join(' ')}`.trim(),
+      startedAt: new Date().toISOString(),
+      hashNsPerEvent,
+      dumps,
+      dense,
+      baseline,
+      freshSpeedupOverBaseline: freshSpeedup,
+      targets: checkTargets({
+        writeUnitsPerStoredEvent: worst(dumps.map((d) => d.fresh.writeUnitsPerStoredEvent?.aws)),
+        billedBytesPerStoredEvent: worst(dumps.map((d) => d.bytesPerEvent?.perDayItems)),
+        ...(dayReads.length > 0 && { dayReadUnits: Math.max(...dayReads) }),
+        ...(baseline !== null && { freshSpeedup }),
+      }),
+    };
   } finally {
-    await client.send(new DeleteTableCommand({ TableName: tableName })).catch(() => undefined);
-    client.destroy();
-    await dynamo?.stop();
+    bench.client.destroy();
+    await dynamo.stop();
   }
 }
 
-export function formatRow(r: StoragePassResult): string {
-  const perEvent = r.writeUnitsPerStoredEvent === undefined ? '-' : r.writeUnitsPerStoredEvent.toFixed(3);
-  return [
-    `${String(r.days).padStart(3)} days ${r.pass.padEnd(9)}`,
-    `records ${String(r.records).padStart(9)}`,
-    `stored ${String(r.stored).padStart(9)}`,
-    `dup ${String(r.duplicates).padStart(9)}`,
-    `chunks ${String(r.chunks).padStart(4)}`,
-    `settled ${String(r.settledDays).padStart(3)}`,
-    `RCU ${r.readUnits.toFixed(1).padStart(8)}`,
-    `WCU ${r.writeUnits.toFixed(0).padStart(9)}`,
-    `WCU/stored ${perEvent.padStart(6)}`,
-    `requests ${String(r.requests).padStart(6)}`,
-    `wall ${(r.wallMs / 1000).toFixed(2).padStart(7)} s`,
-    `prepare ${r.prepareMs.toFixed(0).padStart(5)} ms`,
-  ].join(' | ');
-}
-
-function parseArgs(argv: readonly string[]): StorageBenchOptions {
-  const value = (name: string) => {
-    const i = argv.indexOf(name);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
-  const days = value('--days');
-  const eventsPerDay = value('--events-per-day');
-  const concurrency = value('--concurrency');
-  return {
-    ...(days ? { days: days.split(',').map(Number) } : {}),
-    ...(eventsPerDay ? { eventsPerDay: Number(eventsPerDay) } : {}),
-    ...(concurrency ? { concurrency: Number(concurrency) } : {}),
-  };
-}
-
 if (require.main === module) {
-  runStorageBench({ ...parseArgs(process.argv.slice(2)), log: (line) => console.log(line) }).catch(
-    (error) => {
+  const { values } = parseArgs({
+    options: {
+      days: { type: 'string' },
+      'events-per-day': { type: 'string' },
+      concurrency: { type: 'string' },
+      'dense-events': { type: 'string' },
+      'no-baseline': { type: 'boolean' },
+      json: { type: 'boolean' },
+    },
+  });
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  runStorageBench({
+    ...(values.days !== undefined && { days: values.days.split(',').map(Number) }),
+    ...(values['events-per-day'] !== undefined && { eventsPerDay: Number(values['events-per-day']) }),
+    ...(values.concurrency !== undefined && { concurrency: Number(values.concurrency) }),
+    ...(values['dense-events'] !== undefined && { denseEvents: Number(values['dense-events']) }),
+    baseline: values['no-baseline'] !== true,
+    log,
+  }).then(
+    (result) =>
+      process.stdout.write(
+        values.json === true ? `${JSON.stringify(result, null, 2)}\n` : `${formatStorageBench(result)}\n`,
+      ),
+    (error: unknown) => {
       console.error(error instanceof Error ? `${error.name}: ${error.message}` : error);
       process.exitCode = 1;
     },

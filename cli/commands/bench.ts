@@ -1,7 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { formatCompareBench, runCompareBench } from '../../bench/compare';
+import { runCompareBench } from '../../bench/compare';
+import { formatCompareBench } from '../../bench/compare-format';
 import { unitsFile } from '../../bench/units';
 import { captureOutput } from '../../local/capture-output';
 import { fileError, isFileSystemError, reportError } from '../errors';
@@ -17,14 +18,14 @@ export function registerBench(program: Command): Command {
   return program
     .command('bench')
     .description(
-      'measure the storage path against the source design (read/write units, requests, wall time) on DynamoDB Local, decode next to a Buffer.copy, and the end-to-end local pipeline next to the raw write ceiling',
+      'measure the storage path against the source design (read/write units as AWS bills them and as DynamoDB Local counts them, requests, wall time) on single dumps, a steady-state fleet and the first-upload mix, on DynamoDB Local; decode next to a Buffer.copy; the end-to-end local pipeline next to the raw write ceiling',
     )
     .option(
       '--quick',
-      'small dumps (20 events per device-day, a 4-dump pipeline run of 250 events/day) to finish in about a minute; says so in the output',
+      'small sizes (20 events per device-day, one 7-day single dump, a 4-device fleet, a 2x2 first-upload mix, a 4-dump pipeline run of 250 events/day) to finish in under a minute; says so in the output',
     )
     .option('--json', 'print one JSON object with every figure and ratio on stdout')
-    .option('--units-out <file>', 'also write the measured per-upload units `dumpflow plan` reads')
+    .option('--units-out <file>', "also write the fleet run's per-upload units `dumpflow plan` reads")
     .action(async (flags: BenchFlags) => {
       // The pipeline run's handlers log JSON lines to stdout/stderr as in Lambda: keep them out of --json.
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
@@ -36,11 +37,15 @@ export function registerBench(program: Command): Command {
           log: (line) => output.stderr(`${line}\n`),
         });
         if (flags.unitsOut !== undefined) {
-          await writeFile(flags.unitsOut, `${JSON.stringify(unitsFile(result), null, 2)}\n`).catch(
-            (error: unknown) => {
-              throw isFileSystemError(error) ? fileError('write to', flags.unitsOut!, error) : error;
-            },
-          );
+          const units = unitsFile(result.fleet, {
+            command: `${result.command} --units-out ${flags.unitsOut}`,
+            startedAt: result.startedAt,
+            machine: result.machine,
+            chunkMessageBytesPerEvent: result.chunkMessageBytesPerEvent,
+          });
+          await writeFile(flags.unitsOut, `${JSON.stringify(units, null, 2)}\n`).catch((error: unknown) => {
+            throw isFileSystemError(error) ? fileError('write to', flags.unitsOut!, error) : error;
+          });
         }
         output.stdout(
           flags.json === true ? `${JSON.stringify(result)}\n` : `${formatCompareBench(result)}\n`,

@@ -1,20 +1,29 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { planCapacity, type PlanResult, type Prices } from '../../bench/capacity-model';
-import type { UnitsFile } from '../../bench/units';
+import { planFromUnits, type Prices } from '../../bench/capacity-model';
+import { formatPlan } from '../../bench/plan-format';
+import { UNITS_FORMAT, type UnitsFile } from '../../bench/units';
 import { parseMix } from '../../generator';
 import { CliError, fileError, isFileSystemError, reportError } from '../errors';
-import { count } from '../format';
-import { positiveInteger } from '../options';
+import { nonNegativeInteger, positiveInteger } from '../options';
 
 interface PlanFlags {
-  readonly dumpsPerMinute: number;
-  readonly mix?: string;
+  readonly patients?: number;
+  readonly dumpsPerMinute?: number;
+  readonly uploadsPerPatientPerDay?: number;
   readonly eventsPerDay?: number;
-  readonly itemBytes?: number;
-  readonly peakFactor?: number;
+  readonly mix?: string;
   readonly replicas?: number;
+  readonly retentionDays?: number;
+  readonly peakFactor?: number;
+  readonly headroom?: number;
+  readonly parserSeconds?: number;
+  readonly workerSecondsPerChunk?: number;
+  readonly kpiSeconds?: number;
+  readonly logBytesPerUpload?: number;
+  readonly logBytesPerChunk?: number;
+  readonly platformLogBytes?: number;
   readonly units: string;
   readonly prices: string;
   readonly json?: boolean;
@@ -37,60 +46,109 @@ async function readJson<T>(file: string): Promise<T> {
   }
 }
 
-const n = (x: number) => count(Math.round(x));
-const usd = (x: number) => `$${x.toFixed(2)}`;
-
-function formatPlan(p: PlanResult, prices: Prices): string {
-  const d = p.dynamodb;
-  return [
-    `capacity plan: ${p.input.dumpsPerMinute} dumps/min, mix ${p.input.mix.join(':')}, ${n(p.input.eventsPerDay)} events/device-day, ${p.input.itemBytes}-byte items`,
-    `measured per-upload units from: ${p.measuredAt.command} (${p.measuredAt.startedAt}, ${n(p.measuredAt.eventsPerDay)} events/day, scaled)`,
-    `per upload: project ${n(p.perUpload.project.readUnits)} RCU, ${n(p.perUpload.project.writeUnits)} WCU, ${n(p.perUpload.project.storedEvents)} new events, ${p.perUpload.chunks.toFixed(1)} chunks; baseline ${n(p.perUpload.baseline.readUnits)} RCU`,
-    `DynamoDB read units/s:  average ${n(d.readUnitsPerSecond.average)}, peak ${n(d.readUnitsPerSecond.peak)} (baseline: ${n(d.baselineReadUnitsPerSecond.average)} / ${n(d.baselineReadUnitsPerSecond.peak)})`,
-    `DynamoDB write units/s: average ${n(d.writeUnitsPerSecond.average)}, peak ${n(d.writeUnitsPerSecond.peak)} (peak factor ${p.input.peakFactor})`,
-    `busiest partition key: ${n(d.busiestPartitionWritesPerSecond.salted)} WCU/s with ${p.input.saltBuckets} salts, ${n(d.busiestPartitionWritesPerSecond.unsalted)} WCU/s unsalted (limit ${n(d.busiestPartitionWritesPerSecond.limit)})`,
-    `pre-warm: a new on-demand table serves ${n(d.prewarm.onDemandInitialReadUnits)} RCU/s and ${n(d.prewarm.onDemandInitialWriteUnits)} WCU/s at once; ` +
-      (d.prewarm.needed
-        ? `warm it to ${n(d.prewarm.warmTo.readUnitsPerSecond)} RCU/s, ${n(d.prewarm.warmTo.writeUnitsPerSecond)} WCU/s. `
-        : 'no pre-warm needed. ') +
-      `The source's ${n(d.prewarm.sourceReadUnits)} RCU / ${n(d.prewarm.sourceWriteUnits)} WCU: ${d.prewarm.sourceFiguresNeeded ? 'needed' : 'not needed'}`,
-    `SQS: ${p.sqs.requestsPerUpload.toFixed(1)} requests/upload, ${n(p.sqs.requestsPerMonth)}/month`,
-    `Lambda: ${n(p.lambda.invocationsPerMonth)} invocations/month, ${n(p.lambda.gbSecondsPerMonth)} GB-s/month`,
-    `monthly cost (${prices.region}, prices as of ${prices.asOf}): DynamoDB writes ${usd(p.monthlyCostUsd.dynamodbWrites)}, reads ${usd(p.monthlyCostUsd.dynamodbReads)} (baseline reads ${usd(p.monthlyCostUsd.baselineDynamodbReads)}), replicas ${usd(p.monthlyCostUsd.dynamodbReplicatedWrites)}, storage at 400-day steady state ${usd(p.monthlyCostUsd.dynamodbStorageSteadyState)}, SQS ${usd(p.monthlyCostUsd.sqs)}, Lambda ${usd(p.monthlyCostUsd.lambda)}; total ${usd(p.monthlyCostUsd.total)}`,
-  ].join('\n');
-}
-
-/** `dumpflow plan`: AWS capacity and cost at a given load, from the bench's measured units. */
+/** `dumpflow plan`: AWS capacity, deployment and monthly cost of a fleet, from the measured fleet run. */
 export function registerPlan(program: Command): Command {
   return program
     .command('plan')
-    .description('model DynamoDB/SQS/Lambda capacity and monthly cost from the measured per-upload units')
-    .requiredOption('--dumps-per-minute <n>', 'uploads per minute', positiveInteger)
-    .option('--mix <week:quarter:year>', 'upload mix (default 70:20:10)')
-    .option('--events-per-day <n>', 'events per device-day (default 3000)', positiveInteger)
-    .option('--item-bytes <n>', 'stored event item size in bytes (default 200)', positiveInteger)
-    .option('--peak-factor <x>', 'busiest second / average second (default 3)', positiveNumber)
-    .option('--replicas <n>', 'extra global-table replicas (default 0)', (v) => Number(v))
-    .option(
-      '--units <file>',
-      'measured units from `dumpflow bench --units-out`',
-      join(BENCH_DIR, 'results', 'units.json'),
+    .description(
+      'model DynamoDB, Lambda, SQS, KMS, CloudWatch Logs, S3 and X-Ray capacity and monthly cost of a fleet from the measured fleet run, with the CDK context values to deploy with',
     )
+    .option('--patients <n>', 'patients, one device each (default 200000)', positiveInteger)
+    .option(
+      '--dumps-per-minute <n>',
+      'uploads per minute (default 140; sets uploads per patient per day)',
+      positiveNumber,
+    )
+    .option(
+      '--uploads-per-patient-per-day <x>',
+      'uploads per patient per day (sets the uploads per minute when --dumps-per-minute is not given)',
+      positiveNumber,
+    )
+    .option('--events-per-day <n>', 'events per device-day with therapy (default 3000)', positiveInteger)
+    .option('--mix <week:quarter:year>', 'shares of uploads re-sending 7, 90 and 365 days (default 70:20:10)')
+    .option(
+      '--replicas <n>',
+      'global-table replicas besides the primary table (default 0)',
+      nonNegativeInteger,
+    )
+    .option('--retention-days <n>', 'days an event day is kept (default 400, the table TTL)', positiveInteger)
+    .option('--peak-factor <x>', 'busiest second / average second (default 3)', positiveNumber)
+    .option('--headroom <x>', 'deployed capacity / planned peak (default 2)', positiveNumber)
+    .option('--parser-seconds <x>', 'parser duration per upload, an assumption (default 3)', positiveNumber)
+    .option(
+      '--worker-seconds-per-chunk <x>',
+      'worker duration per chunk, an assumption (default 0.5)',
+      positiveNumber,
+    )
+    .option(
+      '--kpi-seconds <x>',
+      'KPI function duration per invocation, an assumption (default 0.2)',
+      positiveNumber,
+    )
+    .option(
+      '--log-bytes-per-upload <n>',
+      "the functions' log bytes per upload (default 1606, measured locally)",
+      positiveInteger,
+    )
+    .option(
+      '--log-bytes-per-chunk <n>',
+      "the worker's log bytes per chunk (default 546, measured locally)",
+      positiveInteger,
+    )
+    .option(
+      '--platform-log-bytes <n>',
+      "Lambda's START/END/REPORT bytes per invocation (default 420, an assumption)",
+      positiveInteger,
+    )
+    .option('--units <file>', 'the measured fleet run', join(BENCH_DIR, 'results', 'fleet-units.json'))
     .option('--prices <file>', 'price table', join(BENCH_DIR, 'prices.json'))
     .option('--json', 'print one JSON object on stdout')
     .action(async (flags: PlanFlags) => {
       try {
+        if (flags.dumpsPerMinute !== undefined && flags.uploadsPerPatientPerDay !== undefined) {
+          throw new CliError(
+            'E_PLAN_INPUT',
+            'give --dumps-per-minute or --uploads-per-patient-per-day, not both: each sets the other with --patients',
+          );
+        }
         const units = await readJson<UnitsFile>(flags.units);
+        if (units.format !== UNITS_FORMAT) {
+          throw new CliError(
+            'E_UNITS_FORMAT',
+            `${flags.units} is not a fleet run's units (format ${UNITS_FORMAT}); write one with npx tsx bench/mix.ts --scenario fleet --units-out FILE`,
+          );
+        }
         const prices = await readJson<Prices>(flags.prices);
         const mix = flags.mix === undefined ? undefined : parseMix(flags.mix);
-        const result = planCapacity(units, prices, {
-          dumpsPerMinute: flags.dumpsPerMinute,
-          ...(mix !== undefined && { mix }),
-          ...(flags.eventsPerDay !== undefined && { eventsPerDay: flags.eventsPerDay }),
-          ...(flags.itemBytes !== undefined && { itemBytes: flags.itemBytes }),
-          ...(flags.peakFactor !== undefined && { peakFactor: flags.peakFactor }),
-          ...(flags.replicas !== undefined && { replicas: flags.replicas }),
-        });
+        let result: ReturnType<typeof planFromUnits>;
+        try {
+          result = planFromUnits(units, prices, {
+            ...(flags.patients !== undefined && { patients: flags.patients }),
+            ...(flags.dumpsPerMinute !== undefined && { dumpsPerMinute: flags.dumpsPerMinute }),
+            ...(flags.uploadsPerPatientPerDay !== undefined && {
+              uploadsPerPatientPerDay: flags.uploadsPerPatientPerDay,
+            }),
+            ...(flags.eventsPerDay !== undefined && { eventsPerDay: flags.eventsPerDay }),
+            ...(mix !== undefined && { mix }),
+            ...(flags.replicas !== undefined && { replicas: flags.replicas }),
+            ...(flags.retentionDays !== undefined && { retentionDays: flags.retentionDays }),
+            ...(flags.peakFactor !== undefined && { peakFactor: flags.peakFactor }),
+            ...(flags.headroom !== undefined && { headroom: flags.headroom }),
+            ...(flags.parserSeconds !== undefined && { parserSeconds: flags.parserSeconds }),
+            ...(flags.workerSecondsPerChunk !== undefined && {
+              workerSecondsPerChunk: flags.workerSecondsPerChunk,
+            }),
+            ...(flags.kpiSeconds !== undefined && { kpiSeconds: flags.kpiSeconds }),
+            ...(flags.logBytesPerUpload !== undefined && { logBytesPerUpload: flags.logBytesPerUpload }),
+            ...(flags.logBytesPerChunk !== undefined && { logBytesPerChunk: flags.logBytesPerChunk }),
+            ...(flags.platformLogBytes !== undefined && {
+              platformLogBytesPerInvocation: flags.platformLogBytes,
+            }),
+          });
+        } catch (error) {
+          if (error instanceof RangeError) throw new CliError('E_PLAN_INPUT', error.message);
+          throw error;
+        }
         process.stdout.write(
           flags.json === true
             ? `${JSON.stringify({ ...result, prices })}\n`

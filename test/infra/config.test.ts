@@ -118,17 +118,17 @@ describe('loadConfig', () => {
   describe('production profile', () => {
     const config = load({ 'dumpflow:profile': 'production' });
 
-    it('pre-warms the table to the source design (500,000 reads, 750,000 writes per second)', () => {
-      expect(config.warmReadUnitsPerSecond).toBe(500_000);
-      expect(config.warmWriteUnitsPerSecond).toBe(750_000);
+    it("keeps a new table's warm throughput (12,000 reads, 4,000 writes per second): the plan's peak needs less", () => {
+      expect(config.warmReadUnitsPerSecond).toBe(12_000);
+      expect(config.warmWriteUnitsPerSecond).toBe(4_000);
     });
 
-    it('reserves concurrency at least as high as each event source may drive', () => {
-      expect(config.parser.maxConcurrency).toBe(50);
-      expect(config.parser.reservedConcurrency).toBe(50);
-      expect(config.worker.maxConcurrency).toBe(400);
-      expect(config.worker.reservedConcurrency).toBe(400);
-      expect(config.kpi.reservedConcurrency).toBe(100);
+    it("reserves the plan's concurrency, at least as high as each event source may drive", () => {
+      expect(config.parser.maxConcurrency).toBe(45);
+      expect(config.parser.reservedConcurrency).toBe(45);
+      expect(config.worker.maxConcurrency).toBe(15);
+      expect(config.worker.reservedConcurrency).toBe(15);
+      expect(config.kpi.reservedConcurrency).toBe(10);
       expect(config.kpi.parallelizationFactor).toBe(2);
     });
 

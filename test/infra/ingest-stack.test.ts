@@ -336,7 +336,7 @@ describe('IngestStack', () => {
         ScalingConfig: { MaximumConcurrency: 5 },
       });
       expect(mappingFor(production.ingest, 'Parser')).toMatchObject({
-        ScalingConfig: { MaximumConcurrency: 50 },
+        ScalingConfig: { MaximumConcurrency: 45 },
       });
     });
 
@@ -347,7 +347,7 @@ describe('IngestStack', () => {
         ScalingConfig: { MaximumConcurrency: 20 },
       });
       expect(mappingFor(production.ingest, 'Worker')).toMatchObject({
-        ScalingConfig: { MaximumConcurrency: 400 },
+        ScalingConfig: { MaximumConcurrency: 15 },
       });
     });
 
@@ -483,9 +483,9 @@ describe('IngestStack', () => {
       for (const name of ['Parser', 'Worker', 'Kpi']) {
         expect(functionProps(dev.ingest, name)).not.toHaveProperty('ReservedConcurrentExecutions');
       }
-      expect(functionProps(production.ingest, 'Parser')['ReservedConcurrentExecutions']).toBe(50);
-      expect(functionProps(production.ingest, 'Worker')['ReservedConcurrentExecutions']).toBe(400);
-      expect(functionProps(production.ingest, 'Kpi')['ReservedConcurrentExecutions']).toBe(100);
+      expect(functionProps(production.ingest, 'Parser')['ReservedConcurrentExecutions']).toBe(45);
+      expect(functionProps(production.ingest, 'Worker')['ReservedConcurrentExecutions']).toBe(15);
+      expect(functionProps(production.ingest, 'Kpi')['ReservedConcurrentExecutions']).toBe(10);
     });
   });
 

@@ -28,9 +28,9 @@ describe('pipelineToCeiling', () => {
 });
 
 describe('meetsPipelineTarget', () => {
-  it('needs 0.8 or more', () => {
-    expect(meetsPipelineTarget(0.8)).toBe(true);
-    expect(meetsPipelineTarget(0.79)).toBe(false);
+  it('needs 5 or more (issue 11: five times the one-item-per-event ceiling)', () => {
+    expect(meetsPipelineTarget(5)).toBe(true);
+    expect(meetsPipelineTarget(4.99)).toBe(false);
     expect(meetsPipelineTarget(null)).toBe(false);
   });
 });

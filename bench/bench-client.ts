@@ -1,0 +1,46 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  CapacityTapMeter,
+  capacitySince,
+  tapConsumedCapacity,
+  type MeteredCapacity,
+} from '../local/capacity-tap';
+import { PartitionMeter, tapPartitionWrites } from './partition-meter';
+
+/**
+ * The benches' DynamoDB client: every successful request metered as AWS bills it and as DynamoDB
+ * Local reports it (local/capacity-tap.ts), and every write per partition key (partition-meter.ts).
+ */
+export interface BenchClient {
+  readonly client: DynamoDBClient;
+  readonly capacity: CapacityTapMeter;
+  readonly partitions: PartitionMeter;
+}
+
+export const BENCH_CREDENTIALS = { accessKeyId: 'bench', secretAccessKey: 'bench' } as const;
+
+export function benchClient(endpoint: string): BenchClient {
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: BENCH_CREDENTIALS,
+    maxAttempts: 6,
+  });
+  return {
+    client,
+    capacity: tapConsumedCapacity(client, new CapacityTapMeter()),
+    partitions: tapPartitionWrites(client, new PartitionMeter()),
+  };
+}
+
+/** Runs `work` and returns what it consumed on the bench client, with its wall time. */
+export async function metered<T>(
+  bench: BenchClient,
+  work: () => Promise<T>,
+): Promise<{ result: T; capacity: MeteredCapacity; wallMs: number }> {
+  const before = bench.capacity.totals();
+  const start = performance.now();
+  const result = await work();
+  const wallMs = performance.now() - start;
+  return { result, capacity: capacitySince(bench.capacity.totals(), before), wallMs };
+}
