@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """usage: mdmp_writer.py OUT_DIR [PROCESSING_TIME_MS]
 
-Independent MDMP/1 writer (written from ../shared/dump-format.md only, no dumpflow code).
+Independent MDMP/1 writer (written from the format contract only, no dumpflow code; docs/format.md describes the format).
 Overlapping uploads of 3 patients, header 64 and 96 bytes, record sizes 32 and 40, unknown types,
 record errors, expired records, exact repeats within and across dumps, conflicts (every identity
 with two contents has exactly two copies, so counts do not depend on processing order), and two

@@ -1,4 +1,4 @@
-/** MDMP/1 byte layout and limits (../../../../shared/dump-format.md), shared by the decoder and encoder. */
+/** MDMP/1 byte layout and limits (docs/format.md), shared by the decoder and encoder. */
 
 export const HEADER_MAGIC = 'MDMP';
 export const TRAILER_MAGIC = 'MEND';

@@ -1,4 +1,4 @@
-/** MDMP/1 as the rest of the system sees it. The binary contract is ../shared/dump-format.md. */
+/** MDMP/1 as the rest of the system sees it. The binary format is described in docs/format.md. */
 
 /** Whole-dump rejection codes, in the order the spec checks them. */
 export const DUMP_ERROR_CODES = [
