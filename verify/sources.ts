@@ -1,10 +1,10 @@
 import {
   GetItemCommand,
-  ScanCommand,
+  paginateScan,
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import { ObjectTooLargeError, readObject } from '../lambdas/app/read-object';
 import { decodePage, PageFormatError } from '../lambdas/core/page/codec';
 import {
@@ -24,7 +24,7 @@ import type { StoredDay, StoredPage } from './types';
 /**
  * The read side of `dumpflow verify`: the bucket's dumps and what the table holds for them. Keys
  * come from lambdas/core/storage/keys.ts, the same module the pipeline writes them with, and pages
- * decode with lambdas/core/page/codec.ts. Only reads: ListObjectsV2, GetObject, HeadObject,
+ * decode with lambdas/core/page/codec.ts. Only reads (the SDK's paginators for lists and scans): ListObjectsV2, GetObject, HeadObject,
  * GetItem, Query, and Scan for the ledger scan.
  */
 
@@ -42,18 +42,13 @@ export async function* listDumps(
   prefix: string,
   excludePrefix: string,
 ): AsyncGenerator<ListedObject> {
-  let token: string | undefined;
-  do {
-    const page = await s3.send(
-      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
-    );
+  for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: prefix })) {
     for (const object of page.Contents ?? []) {
       if (object.Key === undefined || object.Key.endsWith('/')) continue;
       if (excludePrefix !== '' && object.Key.startsWith(excludePrefix)) continue;
       yield { key: object.Key, eTag: (object.ETag ?? '').replaceAll('"', ''), size: object.Size ?? 0 };
     }
-    token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
-  } while (token !== undefined);
+  }
 }
 
 export interface ReadDump {
@@ -161,27 +156,26 @@ export async function scanLedger(
 ): Promise<{ entries: LedgerObject[]; scanned: number }> {
   const entries: LedgerObject[] = [];
   let scanned = 0;
-  let startKey: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await table.dynamodb.send(
-      new ScanCommand({
-        TableName: table.tableName,
-        FilterExpression: 'sk = :ledger AND #bucket = :bucket AND begins_with(#key, :prefix)',
-        ExpressionAttributeValues: {
-          ':ledger': { S: LEDGER_SK },
-          ':bucket': { S: bucket },
-          ':prefix': { S: prefix },
-        },
-        ProjectionExpression: 'pk, #key, #version, #status, uploadedAt',
-        ExpressionAttributeNames: {
-          '#key': 'key',
-          '#version': 'version',
-          '#status': 'status',
-          '#bucket': 'bucket',
-        },
-        ExclusiveStartKey: startKey,
-      }),
-    );
+  const pages = paginateScan(
+    { client: table.dynamodb },
+    {
+      TableName: table.tableName,
+      FilterExpression: 'sk = :ledger AND #bucket = :bucket AND begins_with(#key, :prefix)',
+      ExpressionAttributeValues: {
+        ':ledger': { S: LEDGER_SK },
+        ':bucket': { S: bucket },
+        ':prefix': { S: prefix },
+      },
+      ProjectionExpression: 'pk, #key, #version, #status, uploadedAt',
+      ExpressionAttributeNames: {
+        '#key': 'key',
+        '#version': 'version',
+        '#status': 'status',
+        '#bucket': 'bucket',
+      },
+    },
+  );
+  for await (const page of pages) {
     scanned += page.ScannedCount ?? 0;
     onPage?.(scanned);
     for (const item of page.Items ?? []) {
@@ -193,7 +187,6 @@ export async function scanLedger(
         uploadedAt: Number(item['uploadedAt']?.N ?? 0),
       });
     }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  }
   return { entries, scanned };
 }

@@ -1,8 +1,9 @@
-import { QueryCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CapacityMeter, type CapacityTotals } from './capacity';
 import { fingerprintFromHex, fingerprintsEqual } from './fingerprint';
 import { dayNumberFromDaySk, daySk, summaryPk } from './keys';
 import type { PreparedDay, PreparedDump } from './prepare';
+import { queryItems } from './query';
 
 export interface SettleDeps {
   readonly client: DynamoDBClient;
@@ -41,33 +42,28 @@ export async function settleWholeDays(deps: SettleDeps, dump: PreparedDump): Pro
   const last = dump.days[dump.days.length - 1];
   const stored = new Map<number, { count: number; fp: string }>();
   if (first && last) {
-    let startKey: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await deps.client.send(
-        new QueryCommand({
-          TableName: deps.tableName,
-          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :first AND :last',
-          ExpressionAttributeValues: {
-            ':pk': { S: summaryPk(dump.patientId, dump.deviceId) },
-            ':first': { S: daySk(first.dayNumber) },
-            ':last': { S: daySk(last.dayNumber) },
-          },
-          ProjectionExpression: 'sk, #count, fp',
-          ExpressionAttributeNames: { '#count': 'count' },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-          ReturnConsumedCapacity: 'TOTAL',
-        }),
-      );
-      meter.record('read', page.ConsumedCapacity);
-      for (const item of page.Items ?? []) {
-        const dayNumber = dayNumberFromDaySk(item['sk']?.S ?? '');
-        const count = Number(item['count']?.N);
-        const fp = item['fp']?.S;
-        if (dayNumber !== undefined && fp !== undefined) stored.set(dayNumber, { count, fp });
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const items = queryItems(
+      deps.client,
+      {
+        TableName: deps.tableName,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :first AND :last',
+        ExpressionAttributeValues: {
+          ':pk': { S: summaryPk(dump.patientId, dump.deviceId) },
+          ':first': { S: daySk(first.dayNumber) },
+          ':last': { S: daySk(last.dayNumber) },
+        },
+        ProjectionExpression: 'sk, #count, fp',
+        ExpressionAttributeNames: { '#count': 'count' },
+        ConsistentRead: true,
+      },
+      meter,
+    );
+    for await (const item of items) {
+      const dayNumber = dayNumberFromDaySk(item['sk']?.S ?? '');
+      const count = Number(item['count']?.N);
+      const fp = item['fp']?.S;
+      if (dayNumber !== undefined && fp !== undefined) stored.set(dayNumber, { count, fp });
+    }
   }
 
   const settledDays: PreparedDay[] = [];

@@ -1,10 +1,4 @@
-import {
-  GetItemCommand,
-  QueryCommand,
-  ScanCommand,
-  type AttributeValue,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, QueryCommand, paginateScan, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { parseDump } from '../../../lambdas/app/parse-dump';
@@ -35,19 +29,11 @@ export interface ParseDumpCaseOutcome {
 
 async function countItems(env: ParseDumpFuzzEnv): Promise<number> {
   let count = 0;
-  let startKey: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await env.dynamodb.send(
-      new ScanCommand({
-        TableName: env.tableName,
-        Select: 'COUNT',
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    count += page.Count ?? 0;
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  const pages = paginateScan(
+    { client: env.dynamodb },
+    { TableName: env.tableName, Select: 'COUNT', ConsistentRead: true },
+  );
+  for await (const page of pages) count += page.Count ?? 0;
   return count;
 }
 

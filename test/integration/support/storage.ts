@@ -1,4 +1,4 @@
-import { QueryCommand, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { paginateScan, QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { decodePage } from '../../../lambdas/core/page/codec';
 import {
   dayNumberFromLabel,
@@ -59,16 +59,12 @@ export function pageItemEvents(item: Record<string, AttributeValue>): StoredEven
 /** Every stored event in the table, from every page item, by a full scan. */
 export async function scanEvents(table: TestTable): Promise<StoredEvent[]> {
   const events: StoredEvent[] = [];
-  let startKey: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await table.client.send(
-      new ScanCommand({ TableName: table.tableName, ExclusiveStartKey: startKey, ConsistentRead: true }),
-    );
+  const pages = paginateScan({ client: table.client }, { TableName: table.tableName, ConsistentRead: true });
+  for await (const page of pages) {
     for (const item of page.Items ?? []) {
       if (item['pk']?.S?.startsWith('E#')) events.push(...pageItemEvents(item));
     }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  }
   return events;
 }
 
