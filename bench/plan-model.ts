@@ -6,7 +6,7 @@
  * docs/benchmarks.md gives every formula.
  */
 import type { UploadKind } from '../generator';
-import { COMMON_DEFAULTS, PROFILE_DEFAULTS } from '../lib/config';
+import { CONTEXT_DEFAULTS } from '../lib/config';
 import { ITEM_OVERHEAD_BYTES } from './billed-storage';
 import { KINDS } from './kinds';
 import { modelParameters, type ModelParameters } from './plan-units';
@@ -67,7 +67,7 @@ export function resolvePlanInput(input: PlanInput): ResolvedPlanInput {
     (input.uploadsPerPatientPerDay !== undefined
       ? (input.uploadsPerPatientPerDay * patients) / 1440
       : TARGET_LOAD.dumpsPerMinute);
-  const production = PROFILE_DEFAULTS.production;
+  const production = CONTEXT_DEFAULTS.production;
   return {
     patients,
     dumpsPerMinute,
@@ -84,10 +84,10 @@ export function resolvePlanInput(input: PlanInput): ResolvedPlanInput {
     logBytesPerUpload: input.logBytesPerUpload ?? 1606,
     logBytesPerChunk: input.logBytesPerChunk ?? 546,
     platformLogBytesPerInvocation: input.platformLogBytesPerInvocation ?? 420,
-    parserMemoryMb: COMMON_DEFAULTS.parserMemoryMb,
-    workerMemoryMb: COMMON_DEFAULTS.workerMemoryMb,
-    kpiMemoryMb: COMMON_DEFAULTS.kpiMemoryMb,
-    workerBatchSize: COMMON_DEFAULTS.workerBatchSize,
+    parserMemoryMb: production.parserMemoryMb,
+    workerMemoryMb: production.workerMemoryMb,
+    kpiMemoryMb: production.kpiMemoryMb,
+    workerBatchSize: production.workerBatchSize,
     logRetentionDays: production.logRetentionDays,
     processedRetentionDays: production.processedRetentionDays,
     noncurrentRetentionDays: production.noncurrentRetentionDays,

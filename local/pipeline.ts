@@ -39,7 +39,7 @@ import type { FaultTotals } from './faults/fault-log';
 import type { FaultInjector } from './faults/injector';
 import { startOutageProxy, type OutageProxy } from './faults/outage-proxy';
 import { ENV } from '../lambdas/shared/config';
-import { COMMON_DEFAULTS } from '../lib/config';
+import { CONTEXT_DEFAULTS } from '../lib/config';
 import { DEFAULT_WATCH, type WatchSettings } from '../lambdas/core/ledger/watch';
 import { createSchedule, type Schedule } from './event-sources/schedule';
 
@@ -302,7 +302,11 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     // batch on a loaded DynamoDB Local outlasted 30 s and its chunks were delivered twice. Failed
     // messages still return after the pollers' retryAfterSeconds, not after this.
     const visibilityTimeoutSeconds =
-      6 * Math.max(COMMON_DEFAULTS.parserTimeoutSeconds, COMMON_DEFAULTS.workerTimeoutSeconds);
+      6 *
+      Math.max(
+        CONTEXT_DEFAULTS.production.parserTimeoutSeconds,
+        CONTEXT_DEFAULTS.production.workerTimeoutSeconds,
+      );
     const services: LocalS3Sqs = await startLocalS3Sqs({ visibilityTimeoutSeconds, maxReceiveCount });
     cleanups.push(() => services.stop());
     const region = services.region;
@@ -410,7 +414,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       startingPosition: tableExists ? 'LATEST' : 'TRIM_HORIZON',
       filterPatterns: [KPI_STREAM_FILTER_PATTERN],
       bisectBatchOnFunctionError: true,
-      // The deployed mapping's retryAttempts (lib/config.ts kpiRetryAttempts).
+      // The deployed mapping's retryAttempts (lib/config/schema.ts kpiRetryAttempts).
       maxRetryAttempts: 5,
       onFailure: { sqs, queueUrl: services.queues.kpiFailure.url },
       region,

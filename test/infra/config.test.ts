@@ -3,14 +3,13 @@ import * as path from 'path';
 import * as fc from 'fast-check';
 import { ConfigError } from '../../lambdas/core/errors';
 import {
-  COMMON_DEFAULTS,
   CONTEXT_KEYS,
   contextFromObject,
   loadConfig,
   LOG_RETENTION_DAYS,
-  PROFILE_DEFAULTS,
   type DumpflowConfig,
 } from '../../lib/config';
+import { contextTableRows, documentedRows } from '../../lib/config/docs-table';
 import {
   KEY_EU_CENTRAL_1,
   KEY_US_EAST_1,
@@ -242,6 +241,37 @@ describe('loadConfig', () => {
     });
   });
 
+  describe('every problem at once', () => {
+    it('names every bad value and every broken rule in one ConfigError, one line each', () => {
+      const message = configErrorOf(() =>
+        load({
+          'dumpflow:saltBuckets': '0',
+          'dumpflow:logLevel': 'LOUD',
+          'dumpflow:parserMem': '1',
+          'dumpflow:workerReservedConcurrency': '3',
+          'dumpflow:rejectedPrefix': 'incoming/rejected/',
+        }),
+      );
+      const lines = message.split('\n');
+      expect(lines[0]).toBe('5 problems in the dumpflow context:');
+      expect(lines.slice(1)).toEqual([
+        expect.stringMatching(/^- unknown context key dumpflow:parserMem;/),
+        expect.stringMatching(
+          /^- context dumpflow:saltBuckets must be a whole number from 1 to 1000, got "0"/,
+        ),
+        expect.stringMatching(
+          /^- context dumpflow:logLevel must be one of DEBUG, INFO, WARN, ERROR, got "LOUD"/,
+        ),
+        expect.stringMatching(
+          /^- context dumpflow:workerReservedConcurrency \(3\) is below dumpflow:workerMaxConcurrency \(20\)/,
+        ),
+        expect.stringMatching(
+          /^- context dumpflow:incomingPrefix \("incoming\/"\) and dumpflow:rejectedPrefix/,
+        ),
+      ]);
+    });
+  });
+
   describe('fails fast on bad values', () => {
     const cases: Array<[string, Record<string, unknown>, RegExp]> = [
       [
@@ -426,14 +456,20 @@ describe('loadConfig', () => {
 describe('docs/deploy.md', () => {
   const docs = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'deploy.md'), 'utf8');
 
-  it.each(CONTEXT_KEYS.map((key) => [key]))('documents dumpflow:%s', (key) => {
-    expect(docs).toContain(`\`dumpflow:${key}\``);
+  it('holds the context table rendered from the schema: every key, its defaults per profile and its range', () => {
+    // After changing a row: npx tsx lib/config/docs-table.ts --write && npx prettier --write docs/deploy.md
+    expect(documentedRows(docs)).toEqual(contextTableRows());
+    expect(contextTableRows().map(([key]) => key)).toEqual(CONTEXT_KEYS.map((key) => `\`dumpflow:${key}\``));
   });
 
   it('states the profile defaults the loader uses for warm throughput and reserved concurrency', () => {
-    expect(docs).toContain(PROFILE_DEFAULTS.production.warmReadUnitsPerSecond.toLocaleString('en-US'));
-    expect(docs).toContain(PROFILE_DEFAULTS.production.warmWriteUnitsPerSecond.toLocaleString('en-US'));
-    expect(docs).toContain(String(COMMON_DEFAULTS.parserMemoryMb));
-    expect(docs).toContain(LOG_RETENTION_DAYS.join(', '));
+    const production = loadConfig(contextFromObject({ 'dumpflow:profile': 'production' }));
+    const row = (key: string) => contextTableRows().find(([name]) => name === `\`dumpflow:${key}\``);
+    expect(row('warmReadUnitsPerSecond')?.[2]).toBe(
+      production.warmReadUnitsPerSecond.toLocaleString('en-US'),
+    );
+    expect(row('parserReservedConcurrency')?.[2]).toBe(String(production.parser.reservedConcurrency));
+    expect(row('parserReservedConcurrency')?.[1]).toBe('none');
+    expect(row('logRetentionDays')?.[3]).toContain(LOG_RETENTION_DAYS.join(', '));
   });
 });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { planFromUnits, type Prices } from '../../../bench/capacity-model';
 import { simulateMinute } from '../../../bench/plan-check';
 import type { UnitsFile } from '../../../bench/units';
-import { PROFILE_DEFAULTS } from '../../../lib/config';
+import { CONTEXT_DEFAULTS } from '../../../lib/config';
 
 const bench = join(__dirname, '..', '..', '..', 'bench');
 const units = JSON.parse(readFileSync(join(bench, 'results', 'fleet-units.json'), 'utf8')) as UnitsFile;
@@ -22,7 +22,7 @@ describe('dumpflow plan against the committed fleet run', () => {
 
   it("gives the production profile's warm throughput and concurrency for the target load (140 uploads/min, 200,000 patients)", () => {
     const { context } = planFromUnits(units, prices).deployment;
-    const production = PROFILE_DEFAULTS.production;
+    const production = CONTEXT_DEFAULTS.production;
     expect({
       warmReadUnitsPerSecond: production.warmReadUnitsPerSecond,
       warmWriteUnitsPerSecond: production.warmWriteUnitsPerSecond,
