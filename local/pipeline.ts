@@ -39,7 +39,7 @@ import type { FaultTotals } from './faults/fault-log';
 import type { FaultInjector } from './faults/injector';
 import { startOutageProxy, type OutageProxy } from './faults/outage-proxy';
 import { ENV } from '../lambdas/shared/config';
-import { CONTEXT_DEFAULTS } from '../lib/config';
+import { localSettings } from './deployed-settings';
 import { DEFAULT_WATCH, type WatchSettings } from '../lambdas/core/ledger/watch';
 import { createSchedule, type Schedule } from './event-sources/schedule';
 
@@ -71,7 +71,7 @@ export interface LocalPipelineOptions {
   readonly faults?: FaultInjector;
   /**
    * The workers' device-day lease (DAY_LEASE_MS). A crashed worker blocks its day this long.
-   * @default 20000 with faults (the local retry delays are seconds, not Lambda's minutes), else the handler's default (120000)
+   * @default the deployed lease (local/deployed-settings.ts), 20000 with faults
    */
   readonly dayLeaseMs?: number;
   /**
@@ -296,18 +296,17 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       dynamoEndpoint = options.dynamoEndpoint;
     }
     const faults = options.faults;
-    // The deployed maxReceiveCount, plus the deliveries `redeliver` adds on purpose.
-    const maxReceiveCount = 5 + ((faults?.spec.redeliver ?? 1) - 1);
-    // The deployed rule (6x the consumer's timeout, lib/constructs/secure-defaults.ts): a worker
-    // batch on a loaded DynamoDB Local outlasted 30 s and its chunks were delivered twice. Failed
-    // messages still return after the pollers' retryAfterSeconds, not after this.
-    const visibilityTimeoutSeconds =
-      6 *
-      Math.max(
-        CONTEXT_DEFAULTS.production.parserTimeoutSeconds,
-        CONTEXT_DEFAULTS.production.workerTimeoutSeconds,
-      );
-    const services: LocalS3Sqs = await startLocalS3Sqs({ visibilityTimeoutSeconds, maxReceiveCount });
+    const settings = localSettings({
+      deliveriesPerMessage: faults?.spec.redeliver ?? 1,
+      faulted: faults !== undefined,
+    });
+    // The deployed visibility rule: a worker batch on a loaded DynamoDB Local outlasted 30 s and
+    // its chunks were delivered twice. Failed messages still return after the pollers'
+    // retryAfterSeconds, not after this.
+    const services: LocalS3Sqs = await startLocalS3Sqs({
+      visibilityTimeoutSeconds: settings.visibilityTimeoutSeconds,
+      maxReceiveCount: settings.maxReceiveCount,
+    });
     cleanups.push(() => services.stop());
     const region = services.region;
     const common = { endpoint: dynamoEndpoint, region, credentials: LOCAL_CREDENTIALS };
@@ -334,7 +333,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       proxy = await startOutageProxy(dynamoEndpoint, faults.log);
       cleanups.push(() => proxy!.close());
     }
-    const dayLeaseMs = options.dayLeaseMs ?? (faults === undefined ? undefined : 20_000);
+    const dayLeaseMs = options.dayLeaseMs ?? settings.dayLeaseMs;
     const watch = options.watch ?? (faults === undefined ? DEFAULT_WATCH : FAULT_WATCH);
     const env: Record<string, string> = {
       ...services.endpointEnv,
@@ -347,7 +346,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       FANOUT_QUEUE_URL: services.queues.fanout.url,
       TABLE_NAME: tableName,
       DUMPFLOW_S3_FORCE_PATH_STYLE: 'true',
-      ...(dayLeaseMs !== undefined && { [ENV.dayLeaseMs]: String(dayLeaseMs) }),
+      [ENV.dayLeaseMs]: String(dayLeaseMs),
       [ENV.dumpQueueUrl]: services.queues.dump.url,
       [ENV.dumpDeadlineMs]: String(watch.deadlineMs),
       [ENV.kpiGraceMs]: String(watch.kpiGraceMs),
@@ -386,10 +385,10 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       queueUrl: services.queues.dump.url,
       handler: handlers.parser,
       functionName: 'parser',
-      batchSize: 1,
+      batchSize: settings.parser.batchSize,
       concurrency: options.parserConcurrency ?? 2,
       retryAfterSeconds: 2,
-      functionTimeoutMs: 900_000,
+      functionTimeoutMs: settings.parser.functionTimeoutMs,
       deliveriesPerMessage: faults?.spec.redeliver ?? 1,
       log,
     });
@@ -398,10 +397,10 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       queueUrl: services.queues.fanout.url,
       handler: handlers.worker,
       functionName: 'worker',
-      batchSize: 10,
+      batchSize: settings.worker.batchSize,
       concurrency: options.workerConcurrency ?? 4,
       retryAfterSeconds: 2,
-      functionTimeoutMs: 300_000,
+      functionTimeoutMs: settings.worker.functionTimeoutMs,
       deliveriesPerMessage: faults?.spec.redeliver ?? 1,
       log,
     });
@@ -411,11 +410,11 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       handler: handlers.kpi,
       functionName: 'kpi',
       // A kept table's stream still holds what earlier runs wrote; their KPIs are already stored.
-      startingPosition: tableExists ? 'LATEST' : 'TRIM_HORIZON',
+      startingPosition: tableExists ? 'LATEST' : settings.kpi.startingPosition,
       filterPatterns: [KPI_STREAM_FILTER_PATTERN],
-      bisectBatchOnFunctionError: true,
-      // The deployed mapping's retryAttempts (lib/config/schema.ts kpiRetryAttempts).
-      maxRetryAttempts: 5,
+      bisectBatchOnFunctionError: settings.kpi.bisectBatchOnFunctionError,
+      maxRetryAttempts: settings.kpi.maxRetryAttempts,
+      functionTimeoutMs: settings.kpi.functionTimeoutMs,
       onFailure: { sqs, queueUrl: services.queues.kpiFailure.url },
       region,
       log,
@@ -429,7 +428,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       handler: handlers.watchdog,
       intervalMs: options.watchdogIntervalMs ?? (faults === undefined ? 30_000 : 3_000),
       region,
-      timeoutMs: 60_000,
+      timeoutMs: settings.watchdog.functionTimeoutMs,
       log,
     });
     watchdog.start();

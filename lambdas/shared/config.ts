@@ -1,5 +1,5 @@
 import { ConfigError } from '../core/errors';
-import { DEFAULT_STAGING_PREFIX } from '../core/storage/plan-fan-out';
+import { DEFAULT_DAY_LEASE_MS, PIPELINE_SETTINGS } from './pipeline-settings';
 import { DEFAULT_WATCH, type WatchSettings } from '../core/ledger/watch';
 
 /**
@@ -85,16 +85,16 @@ export function configFrom(env: Env = process.env): Config {
       return required(env, ENV.fanoutQueueUrl);
     },
     get saltBuckets() {
-      return positiveInt(env, ENV.saltBuckets, 10);
+      return positiveInt(env, ENV.saltBuckets, PIPELINE_SETTINGS.saltBuckets);
     },
     get rejectedPrefix() {
-      return env[ENV.rejectedPrefix] || 'rejected/';
+      return env[ENV.rejectedPrefix] || PIPELINE_SETTINGS.rejectedPrefix;
     },
     get stagingPrefix() {
-      return env[ENV.stagingPrefix] || DEFAULT_STAGING_PREFIX;
+      return env[ENV.stagingPrefix] || PIPELINE_SETTINGS.stagingPrefix;
     },
     get dayLeaseMs() {
-      return positiveInt(env, ENV.dayLeaseMs, 120_000);
+      return positiveInt(env, ENV.dayLeaseMs, DEFAULT_DAY_LEASE_MS);
     },
     get watch() {
       return {
@@ -110,10 +110,10 @@ export function configFrom(env: Env = process.env): Config {
       return env[ENV.s3ForcePathStyle] === 'true';
     },
     get serviceName() {
-      return env[ENV.serviceName] || 'dumpflow';
+      return env[ENV.serviceName] || PIPELINE_SETTINGS.serviceName;
     },
     get metricsNamespace() {
-      return env[ENV.metricsNamespace] || 'dumpflow';
+      return env[ENV.metricsNamespace] || PIPELINE_SETTINGS.metricsNamespace;
     },
     get now() {
       const pinned = env[ENV.processingTime];

@@ -1,5 +1,5 @@
 import { DEFAULT_WATCH } from '../../lambdas/core/ledger/watch';
-import { DEFAULT_STAGING_PREFIX } from '../../lambdas/core/storage/plan-fan-out';
+import { PIPELINE_SETTINGS as PIPELINE } from '../../lambdas/shared/pipeline-settings';
 
 /**
  * Every CDK context key dumpflow reads, one row each: its type and allowed values, its default
@@ -156,13 +156,17 @@ export const CONTEXT_SCHEMA = {
     description: "table warm throughput for writes; at least a new on-demand table's own value",
   }),
   saltBuckets: int({
-    default: 10,
+    default: PIPELINE.saltBuckets,
     min: 1,
     max: 1000,
     description: '`SALT_BUCKETS` for the handlers: how many partition-key salts spread a device-day',
   }),
   parserMemoryMb: memory('parser', 3008),
-  parserTimeoutSeconds: timeout('parser', 120, "; the dump queue's visibility timeout is 6× this"),
+  parserTimeoutSeconds: timeout(
+    'parser',
+    PIPELINE.parser.timeoutSeconds,
+    "; the dump queue's visibility timeout is 6× this",
+  ),
   // Peak concurrency x 2, in steps of 5, at least 10 (`dumpflow plan`): parser 21 (3 s per upload,
   // an assumption), worker 6.1 (1.74 chunks per upload x 0.5 s), KPI 1.4 (0.2 s per upload).
   parserMaxConcurrency: int({
@@ -173,7 +177,11 @@ export const CONTEXT_SCHEMA = {
   }),
   parserReservedConcurrency: reserved('parser', 45, '; must not be below `parserMaxConcurrency`'),
   workerMemoryMb: memory('worker', 1024),
-  workerTimeoutSeconds: timeout('worker', 60, "; the fan-out queue's visibility timeout is 6× this"),
+  workerTimeoutSeconds: timeout(
+    'worker',
+    PIPELINE.worker.timeoutSeconds,
+    "; the fan-out queue's visibility timeout is 6× this",
+  ),
   workerMaxConcurrency: int({
     default: { dev: 20, production: 15 },
     min: 2,
@@ -182,16 +190,16 @@ export const CONTEXT_SCHEMA = {
   }),
   workerReservedConcurrency: reserved('worker', 15, '; must not be below `workerMaxConcurrency`'),
   workerBatchSize: int({
-    default: 10,
+    default: PIPELINE.worker.batchSize,
     min: 1,
     max: 10,
     description: 'chunk messages per worker invocation',
   }),
   kpiMemoryMb: memory('KPI', 512),
-  kpiTimeoutSeconds: timeout('KPI', 30),
+  kpiTimeoutSeconds: timeout('KPI', PIPELINE.kpi.timeoutSeconds),
   kpiReservedConcurrency: reserved('KPI', 10, '; caps stream consumers (shards × parallelization)'),
   kpiBatchSize: int({
-    default: 100,
+    default: PIPELINE.kpi.batchSize,
     min: 1,
     max: 10_000,
     description: 'stream records per KPI invocation',
@@ -203,20 +211,20 @@ export const CONTEXT_SCHEMA = {
     description: 'concurrent batches per stream shard',
   }),
   kpiMaxRecordAgeSeconds: int({
-    default: 3600,
+    default: PIPELINE.kpi.maxRecordAgeSeconds,
     min: 60,
     max: 604_800,
     unit: 's',
     description: 'stream records older than this go to the KPI on-failure queue',
   }),
   kpiRetryAttempts: int({
-    default: 5,
+    default: PIPELINE.kpi.retryAttempts,
     min: 0,
     max: 10_000,
     description: 'retries of a failing stream batch (bisected) before the on-failure queue',
   }),
   maxReceiveCount: int({
-    default: 5,
+    default: PIPELINE.maxReceiveCount,
     min: 1,
     max: 1000,
     description: 'receives before a dump or chunk message moves to its DLQ',
@@ -241,14 +249,14 @@ export const CONTEXT_SCHEMA = {
       "minutes a completed dump's KPIs get to reflect it before the watchdog checks and recomputes them",
   }),
   watchdogIntervalMinutes: int({
-    default: 5,
+    default: PIPELINE.watchdog.intervalMinutes,
     min: 1,
     max: 60,
     unit: 'min',
     description: 'how often the watchdog runs',
   }),
   watchdogMemoryMb: memory('watchdog', 512),
-  watchdogTimeoutSeconds: timeout('watchdog', 120),
+  watchdogTimeoutSeconds: timeout('watchdog', PIPELINE.watchdog.timeoutSeconds),
   // One run at a time is all the watchdog needs.
   watchdogReservedConcurrency: reserved('watchdog', 1, ''),
   logRetentionDays: int({
@@ -339,20 +347,20 @@ export const CONTEXT_SCHEMA = {
     description: 'the customer-managed KMS key ARN that encrypts that table, in the same region',
   }),
   incomingPrefix: string({
-    default: 'incoming/',
+    default: PIPELINE.incomingPrefix,
     pattern: PREFIX_PATTERN,
     rule: PREFIX_RULE,
     description: 'key prefix devices upload to; the only prefix that notifies the dump queue',
   }),
   rejectedPrefix: string({
-    default: 'rejected/',
+    default: PIPELINE.rejectedPrefix,
     pattern: PREFIX_PATTERN,
     rule: PREFIX_RULE,
     description:
       '`REJECTED_PREFIX`: where the parser copies rejected dumps; must not overlap `incomingPrefix`',
   }),
   stagingPrefix: string({
-    default: DEFAULT_STAGING_PREFIX,
+    default: PIPELINE.stagingPrefix,
     pattern: PREFIX_PATTERN,
     rule: PREFIX_RULE,
     description:

@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { PIPELINE_SETTINGS } from '../../lambdas/shared/pipeline-settings';
 import type { ContributorInsightsChoice, RemovalChoice } from '../config';
 
 /**
@@ -17,9 +18,9 @@ export const SECURE_DEFAULTS = {
    */
   queueRetention: Duration.days(4),
   /** AWS's guidance for SQS event sources: at least six times the function timeout. */
-  visibilityTimeoutFactor: 6,
+  visibilityTimeoutFactor: PIPELINE_SETTINGS.visibilityTimeoutFactor,
   /** How often a message may be received before it moves to the DLQ. */
-  maxReceiveCount: 5,
+  maxReceiveCount: PIPELINE_SETTINGS.maxReceiveCount,
   keyRotation: true,
   /** The shortest deletion window KMS allows, used only when the stack is meant to be destroyed. */
   keyPendingWindow: Duration.days(7),

@@ -25,20 +25,19 @@ import {
   SendOnlySqsDestination,
   type TableItemAction,
 } from '../constructs/least-privilege';
+import { dayLeaseMsFor, PIPELINE_SETTINGS } from '../../lambdas/shared/pipeline-settings';
 import { PipelineFunction } from '../constructs/pipeline-function';
 import { QueueWithDlq } from '../constructs/queue-with-dlq';
 import { createEncryptionKey, removalPolicyOf, SECURE_DEFAULTS } from '../constructs/secure-defaults';
 
 /** Namespace and `service` dimension of the custom metrics the handlers publish (Powertools). */
-export const METRICS_NAMESPACE = 'dumpflow';
-export const SERVICE_NAME = 'dumpflow';
+export const METRICS_NAMESPACE = PIPELINE_SETTINGS.metricsNamespace;
+export const SERVICE_NAME = PIPELINE_SETTINGS.serviceName;
 
 const HANDLERS_DIR = path.join(__dirname, '..', '..', 'lambdas', 'handlers');
 
-/** The parser works on one dump per invocation: up to 35 MB and 1.1M events is a batch already. */
-const PARSER_BATCH_SIZE = 1;
 /** Day-summary changes are batched briefly so one invocation refreshes several patient-devices. */
-const KPI_BATCHING_WINDOW = Duration.seconds(1);
+const KPI_BATCHING_WINDOW = Duration.seconds(PIPELINE_SETTINGS.kpi.batchingWindowSeconds);
 
 /**
  * The DynamoDB item actions each function's code calls (lambdas/app, lambdas/core/storage and
@@ -187,7 +186,7 @@ export class IngestStack extends Stack {
     // ChangeMessageVisibility, GetQueueAttributes, GetQueueUrl; kms:Decrypt on the queue key).
     this.parser.function.addEventSource(
       new sources.SqsEventSource(this.dumpQueue.queue, {
-        batchSize: PARSER_BATCH_SIZE,
+        batchSize: PIPELINE_SETTINGS.parser.batchSize,
         reportBatchItemFailures: true,
         maxConcurrency: config.parser.maxConcurrency,
       }),
@@ -200,9 +199,9 @@ export class IngestStack extends Stack {
       ...functionDefaults,
       environment: {
         ...commonEnvironment,
-        // The lease outlives the worker by a minute: a worker past its time limit is dead and
-        // cannot write after another one took the device-day over.
-        [ENV.dayLeaseMs]: String((config.worker.timeoutSeconds + 60) * 1000),
+        // The lease outlives the worker (a worker past its time limit is dead and cannot write
+        // after another one took the device-day over).
+        [ENV.dayLeaseMs]: String(dayLeaseMsFor(config.worker.timeoutSeconds)),
         // A dense day the invocation has no time left for is handed on as a new message.
         [ENV.fanoutQueueUrl]: this.fanoutQueue.queue.queueUrl,
       },
@@ -241,14 +240,11 @@ export class IngestStack extends Stack {
     this.kpi.function.addEventSourceMapping(`DynamoDBEventSource:${Names.nodeUniqueId(table.node)}`, {
       // Defined: grantStreamRead() above refuses a table without a stream.
       eventSourceArn: table.tableStreamArn,
-      // TRIM_HORIZON: a new or re-created mapping starts with the oldest record still in the
-      // stream (24 h), so day summaries written before it existed still get their KPIs.
-      // Replays are harmless: the KPI function recomputes from the table, it does not accumulate.
-      startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+      startingPosition: lambda.StartingPosition[PIPELINE_SETTINGS.kpi.startingPosition],
       batchSize: config.kpi.batchSize,
       maxBatchingWindow: KPI_BATCHING_WINDOW,
       filters: [lambda.FilterCriteria.filter(KPI_STREAM_FILTER_PATTERN)],
-      bisectBatchOnError: true,
+      bisectBatchOnError: PIPELINE_SETTINGS.kpi.bisectBatchOnError,
       reportBatchItemFailures: true,
       maxRecordAge: Duration.seconds(config.kpi.maxRecordAgeSeconds),
       retryAttempts: config.kpi.retryAttempts,

@@ -3,6 +3,7 @@ import { KPI_STREAM_FILTER_PATTERN } from '../../lambdas/core/storage/stream-fil
 import { allowedActions, grantsOf } from './iam';
 import {
   logicalIdOf,
+  mappingFor,
   PRODUCTION_GLOBAL_CONTEXT,
   RESTORED_TABLE,
   RESTORED_TABLE_CONTEXT,
@@ -36,19 +37,6 @@ function keyStatements(template: Template, keyName: string): Statement[] {
 
 function functionProps(template: Template, prefix: string): Json {
   return resourceNamed(template, 'AWS::Lambda::Function', `${prefix}Function`).properties;
-}
-
-function mappingFor(template: Template, functionName: string): Json {
-  const functionId = logicalIdOf(template, 'AWS::Lambda::Function', `${functionName}Function`);
-  const mappings = Object.values(
-    template.findResources('AWS::Lambda::EventSourceMapping') as Record<string, { Properties: Json }>,
-  )
-    .map((resource) => resource.Properties)
-    .filter(
-      (properties) => JSON.stringify(properties['FunctionName']) === JSON.stringify({ Ref: functionId }),
-    );
-  expect(mappings).toHaveLength(1);
-  return mappings[0] as Json;
 }
 
 /** Follows a `{ Fn::GetAtt: [id, 'Arn'] }` to the resource's properties. */

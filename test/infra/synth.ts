@@ -97,3 +97,22 @@ export function resourceNamed(
 export function logicalIdOf(template: Template, type: string, name: string): string {
   return resourceNamed(template, type, name).id;
 }
+
+/** The one event source mapping of the function whose logical id starts with `${functionName}Function`. */
+export function mappingFor(template: Template, functionName: string): Record<string, unknown> {
+  const functionId = logicalIdOf(template, 'AWS::Lambda::Function', `${functionName}Function`);
+  const mappings = Object.values(
+    template.findResources('AWS::Lambda::EventSourceMapping') as Record<
+      string,
+      { Properties: Record<string, unknown> }
+    >,
+  )
+    .map((resource) => resource.Properties)
+    .filter(
+      (properties) => JSON.stringify(properties['FunctionName']) === JSON.stringify({ Ref: functionId }),
+    );
+  if (mappings.length !== 1) {
+    throw new Error(`expected one event source mapping for ${functionName}, found ${mappings.length}`);
+  }
+  return mappings[0] as Record<string, unknown>;
+}

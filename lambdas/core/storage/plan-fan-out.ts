@@ -1,3 +1,4 @@
+import { PIPELINE_SETTINGS } from '../../shared/pipeline-settings';
 import type { DecodedDump } from '../dump/types';
 import { startProcessing, type LedgerEntry, type ProgressDeps, type StartProcessingResult } from '../ledger';
 import { encodeChunkMessage } from './chunk-message';
@@ -96,7 +97,7 @@ export async function planFanOut(
   };
 }
 
-export const DEFAULT_STAGING_PREFIX = 'staging/';
+export const DEFAULT_STAGING_PREFIX = PIPELINE_SETTINGS.stagingPrefix;
 
 /**
  * One message per chunk, except for a dense day (more than DENSE_DAY_PARTS parts in the plan): its

@@ -1,3 +1,4 @@
+import { DEFAULT_DAY_LEASE_MS } from '../../shared/pipeline-settings';
 import { randomUUID } from 'node:crypto';
 import {
   GetItemCommand,
@@ -39,7 +40,7 @@ export interface WriteChunkDeps {
   readonly timing?: RetryTiming;
   /** Accumulates this chunk's capacity; a fresh one per call when omitted. */
   readonly meter?: CapacityMeter;
-  /** Device-day lease (DAY_LEASE_MS). @default 120000 */
+  /** Device-day lease (DAY_LEASE_MS). @default DEFAULT_DAY_LEASE_MS */
   readonly lockLeaseMs?: number;
   /** How long to wait for a busy device-day before handing the chunk back to the queue. @default 20000 */
   readonly lockWaitMs?: number;
@@ -160,7 +161,10 @@ export async function writeChunk(deps: WriteChunkDeps, message: ChunkMessage): P
   // Tried once per call: after a fallback or a cancelled commit the normal path re-reads.
   let tryFastPath = message.dayWasEmpty === true;
   let onFastPath = false;
-  const leaseOptions = { leaseMs: deps.lockLeaseMs ?? 120_000, waitMs: deps.lockWaitMs ?? 20_000 };
+  const leaseOptions = {
+    leaseMs: deps.lockLeaseMs ?? DEFAULT_DAY_LEASE_MS,
+    waitMs: deps.lockWaitMs ?? 20_000,
+  };
 
   try {
     for (;;) {
