@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { GetItemCommand, TransactWriteItemsCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { cancellationCodes, isTransactionCanceled, isTransactionConflict } from '../storage/conditions';
+import { conditionalWrite } from '../storage/conditions';
 import { StoredItemError } from '../storage/errors';
 import { claimPk, claimSk, type DumpRef } from '../storage/keys';
 import { queryItems } from '../storage/query';
@@ -121,8 +121,8 @@ export async function claimDump(
       due: n(options.uploadedAt + (options.deadlineMs ?? DEFAULT_WATCH.deadlineMs)),
       ttl,
     };
-    try {
-      const response = await deps.client.send(
+    const claim = await conditionalWrite(meter, () =>
+      deps.client.send(
         new TransactWriteItemsCommand({
           TransactItems: [
             {
@@ -138,17 +138,13 @@ export async function claimDump(
           ],
           ReturnConsumedCapacity: 'TOTAL',
         }),
-      );
-      meter.record('write', response.ConsumedCapacity);
-      return { kind: 'claimed', ledger: parseLedger(item) };
-    } catch (error) {
-      if (!isTransactionCanceled(error) && !isTransactionConflict(error)) throw error;
-      meter.record('write', undefined);
-      if (cancellationCodes(error)[0] === 'ConditionalCheckFailed') break;
-      if (!isTransactionConflict(error)) throw error;
-      if (attempt >= CONFLICT_ATTEMPTS) throw new LedgerConflictError('claim', attempt, error);
-      await timing.sleep(backoffDelay(attempt - 1, 25, 1000, timing.random));
-    }
+      ),
+    );
+    if (claim.written) return { kind: 'claimed', ledger: parseLedger(item) };
+    if (claim.reasons[0] === 'ConditionalCheckFailed') break;
+    if (!claim.conflict) throw claim.error;
+    if (attempt >= CONFLICT_ATTEMPTS) throw new LedgerConflictError('claim', attempt, claim.error);
+    await timing.sleep(backoffDelay(attempt - 1, 25, 1000, timing.random));
   }
   const ledger = await readLedgerOf(deps, ref);
   if (!ledger) throw new StoredItemError('a dump claim names a ledger item that does not exist');

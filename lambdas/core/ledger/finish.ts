@@ -1,5 +1,5 @@
 import { UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { isConditionalCheckFailed } from '../storage/conditions';
+import { conditionalWrite } from '../storage/conditions';
 import { context, ledgerKey, n, type LedgerDeps } from './entry';
 
 /**
@@ -19,8 +19,8 @@ async function update(
   },
 ): Promise<boolean> {
   const { meter } = context(deps);
-  try {
-    const response = await deps.client.send(
+  const update = await conditionalWrite(meter, () =>
+    deps.client.send(
       new UpdateItemCommand({
         TableName: deps.tableName,
         Key: ledgerKey(dumpId),
@@ -30,14 +30,10 @@ async function update(
         ExpressionAttributeValues: input.values,
         ReturnConsumedCapacity: 'TOTAL',
       }),
-    );
-    meter.record('write', response.ConsumedCapacity);
-    return true;
-  } catch (error) {
-    if (!isConditionalCheckFailed(error)) throw error;
-    meter.record('write', undefined);
-    return false;
-  }
+    ),
+  );
+  if (!update.written && !update.conditionFailed) throw update.error;
+  return update.written;
 }
 
 const FINAL = {

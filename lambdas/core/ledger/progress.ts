@@ -1,5 +1,5 @@
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { isConditionalCheckFailed } from '../storage/conditions';
+import { conditionalWrite } from '../storage/conditions';
 import { chunkSk, ledgerPk } from '../storage/keys';
 import {
   context,
@@ -40,8 +40,8 @@ export async function markChunkDone(
   chunkId: string,
 ): Promise<DumpCompletion | undefined> {
   const { meter } = context(deps);
-  try {
-    const response = await deps.client.send(
+  const marked = await conditionalWrite(meter, () =>
+    deps.client.send(
       new UpdateItemCommand({
         TableName: deps.tableName,
         Key: { pk: { S: ledgerPk(dumpId) }, sk: { S: chunkSk(chunkId) } },
@@ -50,11 +50,10 @@ export async function markChunkDone(
         ExpressionAttributeValues: { ':yes': { BOOL: true } },
         ReturnConsumedCapacity: 'TOTAL',
       }),
-    );
-    meter.record('write', response.ConsumedCapacity);
-  } catch (error) {
-    if (!isConditionalCheckFailed(error)) throw error;
-    meter.record('write', undefined);
+    ),
+  );
+  if (!marked.written) {
+    if (!marked.conditionFailed) throw marked.error;
     return undefined;
   }
   const response = await deps.client.send(
@@ -119,8 +118,8 @@ async function completeDump(
     updatedAt: ':at',
     ...(stored > 0 ? { watch: ':kpi', due: ':due' } : {}),
   });
-  try {
-    const response = await deps.client.send(
+  const completed = await conditionalWrite(meter, () =>
+    deps.client.send(
       new UpdateItemCommand({
         TableName: deps.tableName,
         Key: ledgerKey(ledger.dumpId),
@@ -141,11 +140,10 @@ async function completeDump(
         },
         ReturnConsumedCapacity: 'TOTAL',
       }),
-    );
-    meter.record('write', response.ConsumedCapacity);
-  } catch (error) {
-    if (!isConditionalCheckFailed(error)) throw error;
-    meter.record('write', undefined);
+    ),
+  );
+  if (!completed.written) {
+    if (!completed.conditionFailed) throw completed.error;
     return undefined;
   }
   return {

@@ -3,7 +3,7 @@ import {
   type AttributeValue,
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
-import { cancellationCodes, isTransactionCanceled, isTransactionConflict } from '../storage/conditions';
+import { conditionalWrite } from '../storage/conditions';
 import { StoredItemError } from '../storage/errors';
 import { patientDeviceSk, patientDevicesPk, patientDumpSk } from '../storage/keys';
 import { backoffDelay } from '../storage/retry';
@@ -70,23 +70,19 @@ export async function startProcessing(
   const plan = complete ? undefined : await writePlan(deps, dumpId, input.chunks);
   for (let attempt = 1; ; attempt++) {
     const now = clock();
-    try {
-      const response = await deps.client.send(
+    const start = await conditionalWrite(meter, () =>
+      deps.client.send(
         new TransactWriteItemsCommand({
           TransactItems: startItems(deps.tableName, dumpId, input, now, plan),
           ReturnConsumedCapacity: 'TOTAL',
         }),
-      );
-      meter.record('write', response.ConsumedCapacity);
-      break;
-    } catch (error) {
-      if (!isTransactionCanceled(error) && !isTransactionConflict(error)) throw error;
-      meter.record('write', undefined);
-      if (cancellationCodes(error)[0] === 'ConditionalCheckFailed') return alreadyStarted(deps, dumpId);
-      if (!isTransactionConflict(error)) throw error;
-      if (attempt >= CONFLICT_ATTEMPTS) throw new LedgerConflictError('start', attempt, error);
-      await timing.sleep(backoffDelay(attempt - 1, 25, 1000, timing.random));
-    }
+      ),
+    );
+    if (start.written) break;
+    if (start.reasons[0] === 'ConditionalCheckFailed') return alreadyStarted(deps, dumpId);
+    if (!start.conflict) throw start.error;
+    if (attempt >= CONFLICT_ATTEMPTS) throw new LedgerConflictError('start', attempt, start.error);
+    await timing.sleep(backoffDelay(attempt - 1, 25, 1000, timing.random));
   }
   if (!complete) return { kind: 'started' };
   const ledger = await readLedger(deps, dumpId);

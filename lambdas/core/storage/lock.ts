@@ -6,12 +6,7 @@ import {
   type DynamoDBClient,
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
-import {
-  cancellationCodes,
-  isConditionalCheckFailed,
-  isTransactionCanceled,
-  isTransactionConflict,
-} from './conditions';
+import { conditionalWrite } from './conditions';
 import type { CapacityMeter } from './capacity';
 import { DayBusyError } from './errors';
 import { DAY_LOCK_SK } from './keys';
@@ -84,22 +79,17 @@ export async function acquireDayLock(
   options: DayLockOptions,
 ): Promise<void> {
   await untilFree(deps, day, options.waitMs, async (now) => {
-    try {
-      const response = await deps.client.send(
+    const put = await conditionalWrite(deps.meter, () =>
+      deps.client.send(
         new PutItemCommand({
           ...leasePut(deps.tableName, pk, token, now, options.leaseMs),
           ReturnConsumedCapacity: 'TOTAL',
         }),
-      );
-      deps.meter.record('write', response.ConsumedCapacity);
-      return 'acquired';
-    } catch (error) {
-      // Taken by someone else, or met a transaction on the lease item (a holder's commit or
-      // release): both are "busy", and a conflict is not retried by the SDK.
-      if (!isConditionalCheckFailed(error) && !isTransactionConflict(error)) throw error;
-      deps.meter.record('write', undefined);
-      return 'busy';
-    }
+      ),
+    );
+    // Taken by someone else, or met a transaction on the lease item (a holder's commit or
+    // release): both are "busy", and a conflict is not retried by the SDK.
+    return put.written ? 'acquired' : 'busy';
   });
 }
 
@@ -121,8 +111,8 @@ export async function acquireDayLockIf(
   check: ConditionCheck,
 ): Promise<'acquired' | 'condition-failed'> {
   return untilFree(deps, day, options.waitMs, async (now) => {
-    try {
-      const response = await deps.client.send(
+    const take = await conditionalWrite(deps.meter, () =>
+      deps.client.send(
         new TransactWriteItemsCommand({
           TransactItems: [
             { ConditionCheck: check },
@@ -130,18 +120,14 @@ export async function acquireDayLockIf(
           ],
           ReturnConsumedCapacity: 'TOTAL',
         }),
-      );
-      deps.meter.record('write', response.ConsumedCapacity);
-      return 'acquired';
-    } catch (error) {
-      if (!isTransactionCanceled(error) && !isTransactionConflict(error)) throw error;
-      deps.meter.record('write', undefined);
-      const [checked, lease] = cancellationCodes(error);
-      if (checked === 'ConditionalCheckFailed') return 'condition-failed';
-      if (isTransactionConflict(error)) return 'busy';
-      if (lease === 'ConditionalCheckFailed') return 'busy';
-      return 'condition-failed';
-    }
+      ),
+    );
+    if (take.written) return 'acquired';
+    const [checked, lease] = take.reasons;
+    if (checked === 'ConditionalCheckFailed') return 'condition-failed';
+    if (take.conflict) return 'busy';
+    if (lease === 'ConditionalCheckFailed') return 'busy';
+    return 'condition-failed';
   });
 }
 
@@ -155,8 +141,8 @@ const RELEASE_ATTEMPTS = 5;
  */
 export async function releaseDayLock(deps: DayLockDeps, pk: string, token: string): Promise<void> {
   for (let attempt = 1; attempt <= RELEASE_ATTEMPTS; attempt++) {
-    try {
-      const response = await deps.client.send(
+    const release = await conditionalWrite(deps.meter, () =>
+      deps.client.send(
         new DeleteItemCommand({
           TableName: deps.tableName,
           Key: { pk: { S: pk }, sk: { S: DAY_LOCK_SK } },
@@ -165,18 +151,11 @@ export async function releaseDayLock(deps: DayLockDeps, pk: string, token: strin
           ExpressionAttributeValues: { ':token': { S: token } },
           ReturnConsumedCapacity: 'TOTAL',
         }),
-      );
-      deps.meter.record('write', response.ConsumedCapacity);
-      return;
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) {
-        deps.meter.record('write', undefined);
-        return;
-      }
-      if (!isTransactionConflict(error)) throw error;
-      deps.meter.record('write', undefined);
-      await deps.timing.sleep(Math.max(1, backoffDelay(attempt - 1, 25, 500, deps.timing.random)));
-    }
+      ),
+    );
+    if (release.written || release.conditionFailed) return;
+    if (!release.conflict) throw release.error;
+    await deps.timing.sleep(Math.max(1, backoffDelay(attempt - 1, 25, 500, deps.timing.random)));
   }
 }
 

@@ -11,12 +11,7 @@ import type { ChunkMessage } from './chunk-message';
 import { outcomeFromItem, outcomeItem, outcomeKey } from './chunk-outcome';
 import { classifyChunk, type ChunkOutcome } from './classify';
 import { commitTransaction } from './commit';
-import {
-  cancellationCodes,
-  isConditionalCheckFailed,
-  isTransactionCanceled,
-  isTransactionConflict,
-} from './conditions';
+import { conditionalWrite, isTransactionCanceled } from './conditions';
 import { CommitContentionError, DayPagesMissingError, StoredItemError } from './errors';
 import { daySeed } from './hash';
 import { dayPk, daySk, isPastRetention, summaryPk } from './keys';
@@ -193,26 +188,25 @@ export async function writeChunk(deps: WriteChunkDeps, message: ChunkMessage): P
       const classified = classifyChunk(message.events, known.events(), seed);
 
       if (classified.fresh.length === 0) {
-        try {
-          const response = await client.send(
+        const put = await conditionalWrite(meter, () =>
+          client.send(
             new PutItemCommand({
               TableName: tableName,
               Item: outcomeItem(message, classified.outcome, clock()),
               ConditionExpression: 'attribute_not_exists(pk)',
               ReturnConsumedCapacity: 'TOTAL',
             }),
-          );
-          meter.record('write', response.ConsumedCapacity);
+          ),
+        );
+        if (put.written) {
           outcome = classified.outcome;
-        } catch (error) {
-          if (isTransactionConflict(error) && ++conflicts <= MAX_COMMIT_CONFLICTS) {
-            // Another delivery of this chunk is committing it right now: look again once it is done.
-            meter.record('write', undefined);
-            await timing.sleep(backoffDelay(conflicts - 1, 25, 1000, timing.random));
-            continue;
-          }
-          if (!isConditionalCheckFailed(error)) throw error;
-          meter.record('write', undefined);
+        } else if (put.conflict && ++conflicts <= MAX_COMMIT_CONFLICTS) {
+          // Another delivery of this chunk is committing it right now: look again once it is done.
+          await timing.sleep(backoffDelay(conflicts - 1, 25, 1000, timing.random));
+          continue;
+        } else if (!put.conditionFailed) {
+          throw put.error;
+        } else {
           outcome = await readOutcome();
           alreadyCommitted = true;
         }
@@ -231,34 +225,31 @@ export async function writeChunk(deps: WriteChunkDeps, message: ChunkMessage): P
         saltBuckets,
         now: clock(),
       });
-      try {
-        const response = await client.send(
-          new TransactWriteItemsCommand({ TransactItems: items, ReturnConsumedCapacity: 'TOTAL' }),
-        );
-        meter.record('write', response.ConsumedCapacity);
+      const commit = await conditionalWrite(meter, () =>
+        client.send(new TransactWriteItemsCommand({ TransactItems: items, ReturnConsumedCapacity: 'TOTAL' })),
+      );
+      if (commit.written) {
         lockHeld = false;
         outcome = classified.outcome;
         fastPath = onFastPath;
         known.committed(next, classified.fresh);
         break;
-      } catch (error) {
-        if (!isTransactionCanceled(error)) throw error;
-        meter.record('write', undefined);
-        if (!cancellationCodes(error).includes('ConditionalCheckFailed') && isTransactionConflict(error)) {
-          // Only met another request on one of its items (a waiter polling the lease, most
-          // often): nothing was decided and the lease is still ours. Try again, keeping it.
-          attempts--;
-          if (++conflicts > MAX_COMMIT_CONFLICTS) throw new CommitContentionError(day, conflicts, error);
-          await timing.sleep(backoffDelay(conflicts - 1, 25, 1000, timing.random));
-          continue;
-        }
-        // Already committed (outcome exists), lease lost, or a concurrent commit: re-read and retry.
-        if (attempts >= maxCommitAttempts) throw new CommitContentionError(day, attempts, error);
-        await releaseDayLock(lockDeps, lease.pk, lease.token);
-        lockHeld = false;
-        onFastPath = false;
-        await timing.sleep(backoffDelay(attempts - 1, 50, 1000, timing.random));
       }
+      if (!isTransactionCanceled(commit.error)) throw commit.error;
+      if (!commit.conditionFailed && commit.conflict) {
+        // Only met another request on one of its items (a waiter polling the lease, most
+        // often): nothing was decided and the lease is still ours. Try again, keeping it.
+        attempts--;
+        if (++conflicts > MAX_COMMIT_CONFLICTS) throw new CommitContentionError(day, conflicts, commit.error);
+        await timing.sleep(backoffDelay(conflicts - 1, 25, 1000, timing.random));
+        continue;
+      }
+      // Already committed (outcome exists), lease lost, or a concurrent commit: re-read and retry.
+      if (attempts >= maxCommitAttempts) throw new CommitContentionError(day, attempts, commit.error);
+      await releaseDayLock(lockDeps, lease.pk, lease.token);
+      lockHeld = false;
+      onFastPath = false;
+      await timing.sleep(backoffDelay(attempts - 1, 50, 1000, timing.random));
     }
   } finally {
     if (lockHeld) await releaseDayLock(lockDeps, lease.pk, lease.token).catch(() => undefined);
