@@ -3,7 +3,8 @@ import { PIPELINE_SETTINGS as PIPELINE } from '../../lambdas/shared/pipeline-set
 
 /**
  * Every CDK context key dumpflow reads, one row each: its type and allowed values, its default
- * per profile, and what it means. The loader (index.ts), the list of known keys, the validation
+ * per profile, and what it means. (Long because it is one table of some fifty rows; a key's row
+ * is the only place that key is described.) The loader (index.ts), the list of known keys, the validation
  * messages and the table in docs/deploy.md (docs-table.ts) all come from these rows, so a key is
  * described once. Checks that involve several keys are the named rules in rules.ts.
  */

@@ -10,7 +10,9 @@ import { DumpflowError } from '../errors';
 /**
  * The event page: the stored form of the events one commit adds to a device-day, sorted by
  * identity (msOfDay, seq, type), in columns, compressed. Pure: it knows nothing of DynamoDB, keys
- * or days. docs/data-model.md ("Event page format") describes every byte.
+ * or days. docs/data-model.md ("Event page format") describes every byte. The encoder and the
+ * decoder stay in one file, a little over 300 lines, so each column's write and read sit side by
+ * side and cannot drift apart.
  *
  *   u8 format (1) | u8 compression (0 none, 1 deflate-raw, 2 brotli) | varint count | varint bodyBytes | body
  *
