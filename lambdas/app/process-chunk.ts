@@ -69,7 +69,7 @@ export async function processChunk(deps: ProcessChunkDeps, body: string): Promis
     client: deps.dynamodb,
     tableName: deps.tableName,
     saltBuckets: deps.saltBuckets,
-    ...(deps.dayLeaseMs !== undefined && { lockLeaseMs: deps.dayLeaseMs }),
+    ...(deps.dayLeaseMs !== undefined && { dayLeaseMs: deps.dayLeaseMs }),
     ...(deps.watch !== undefined && { watch: deps.watch }),
   };
   if (message.kind === 'chunk') {

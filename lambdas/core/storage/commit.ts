@@ -5,7 +5,7 @@ import { outcomeItem } from './chunk-outcome';
 import type { Classified } from './classify';
 import { addHash } from './fingerprint';
 import { MAX_PAGES_PER_DAY } from './keys';
-import { releaseDayLockItem } from './lock';
+import { releaseDayLeaseItem } from './lease';
 import { pageItems, pagesFor } from './pages';
 import { StoredItemError } from './errors';
 import { addEventToKpiInputs, daySummaryItem, type DaySummary } from './summary';
@@ -76,7 +76,7 @@ export function commitTransaction(
             }),
       },
     },
-    releaseDayLockItem(tableName, lease.pk, lease.token),
+    releaseDayLeaseItem(tableName, lease.pk, lease.token),
   ];
   return { items, next };
 }

@@ -1,6 +1,6 @@
 import { DumpflowError } from '../errors';
 
-/** Another worker kept the device-day locked for longer than this worker waits. */
+/** Another worker held the device-day lease for longer than this worker waits. */
 export class DayBusyError extends DumpflowError {
   constructor(day: string, waitedMs: number) {
     super(

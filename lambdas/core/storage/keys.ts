@@ -132,7 +132,7 @@ export function dayPk(dayNumber: number, patientId: string, deviceId: string): s
   return `D#${dayToken(dayNumber)}#${escapeId(patientId)}#${escapeId(deviceId)}`;
 }
 
-export const DAY_LOCK_SK = 'LOCK';
+export const DAY_LEASE_SK = 'LOCK';
 
 // ---- devices of a patient and the table's layout ---------------------------------------------
 

@@ -16,7 +16,7 @@ import { CommitContentionError, DayPagesMissingError, StoredItemError } from './
 import { daySeed } from './hash';
 import { dayPk, daySk, isPastRetention, summaryPk } from './keys';
 import { markChunkDone, type DumpCompletion, type WatchSettings } from '../ledger';
-import { acquireDayLock, acquireDayLockIf, releaseDayLock, type DayLockDeps } from './lock';
+import { acquireDayLease, acquireDayLeaseIf, releaseDayLease, type DayLeaseDeps } from './lease';
 import { KnownDay } from './known-day';
 import { readPages } from './pages';
 import { backoffDelay, defaultTiming, type RetryTiming } from './retry';
@@ -36,9 +36,9 @@ export interface WriteChunkDeps {
   /** Accumulates this chunk's capacity; a fresh one per call when omitted. */
   readonly meter?: CapacityMeter;
   /** Device-day lease (DAY_LEASE_MS). @default DEFAULT_DAY_LEASE_MS */
-  readonly lockLeaseMs?: number;
+  readonly dayLeaseMs?: number;
   /** How long to wait for a busy device-day before handing the chunk back to the queue. @default 20000 */
-  readonly lockWaitMs?: number;
+  readonly dayLeaseWaitMs?: number;
   /** Commit attempts (optimistic retries) before handing the chunk back to the queue. @default 8 */
   readonly maxCommitAttempts?: number;
   /** The KPI grace a dump this chunk completes gets in the watch index. @default DEFAULT_WATCH */
@@ -72,7 +72,7 @@ const MAX_COMMIT_CONFLICTS = 20;
  *
  * 0. Fast path, when the parser hinted the day was empty (message.dayWasEmpty): take the
  *    device-day lease in one transaction with a ConditionCheck that the day summary still does not
- *    exist (acquireDayLockIf). Then nothing was ever committed on the day and nothing can be until
+ *    exist (acquireDayLeaseIf). Then nothing was ever committed on the day and nothing can be until
  *    the lease is released (a commit needs it), so the day is empty with no read at all: go to 3.
  *    If the summary exists (stale hint, another part of the day, or this chunk committed by an
  *    earlier delivery), take the normal path from 1.
@@ -81,7 +81,7 @@ const MAX_COMMIT_CONFLICTS = 20;
  *    reads only pages it has not seen).
  * 3. Classify every variant against the stored events (classify.ts).
  * 4. Nothing new -> put the outcome (attribute_not_exists) and finish. Otherwise take the
- *    device-day lease (lock.ts) and read 2 again under it (the summary, and pages only if it
+ *    device-day lease (lease.ts) and read 2 again under it (the summary, and pages only if it
  *    moved); the outcome is not re-read: the commit's attribute_not_exists on it catches a
  *    concurrent delivery of this chunk.
  * 5. One TransactWriteItems (commit.ts): outcome, the new events' pages, the summary (version
@@ -100,7 +100,7 @@ export async function writeChunk(deps: WriteChunkDeps, message: ChunkMessage): P
   const { patientId, deviceId, dayNumber } = message;
   const seed = daySeed(patientId, deviceId, dayNumber);
   const lease = { pk: dayPk(dayNumber, patientId, deviceId), token: `${message.chunkId}:${randomUUID()}` };
-  const lockDeps: DayLockDeps = { client, tableName, clock, timing, meter };
+  const leaseDeps: DayLeaseDeps = { client, tableName, clock, timing, meter };
   // Errors name the chunk (day and part), never the patient: they end up in logs and DLQ records.
   const day = `of chunk ${message.chunkId}`;
   const summaryKey = { pk: { S: summaryPk(patientId, deviceId) }, sk: { S: daySk(dayNumber) } };
@@ -147,7 +147,7 @@ export async function writeChunk(deps: WriteChunkDeps, message: ChunkMessage): P
     }
   };
 
-  let lockHeld = false;
+  let leaseHeld = false;
   let outcome: ChunkOutcome | undefined;
   let alreadyCommitted = false;
   let attempts = 0;
@@ -157,25 +157,25 @@ export async function writeChunk(deps: WriteChunkDeps, message: ChunkMessage): P
   let tryFastPath = message.dayWasEmpty === true;
   let onFastPath = false;
   const leaseOptions = {
-    leaseMs: deps.lockLeaseMs ?? DEFAULT_DAY_LEASE_MS,
-    waitMs: deps.lockWaitMs ?? 20_000,
+    leaseMs: deps.dayLeaseMs ?? DEFAULT_DAY_LEASE_MS,
+    waitMs: deps.dayLeaseWaitMs ?? 20_000,
   };
 
   try {
     for (;;) {
       if (tryFastPath) {
         tryFastPath = false;
-        const taken = await acquireDayLockIf(lockDeps, lease.pk, lease.token, day, leaseOptions, {
+        const taken = await acquireDayLeaseIf(leaseDeps, lease.pk, lease.token, day, leaseOptions, {
           TableName: tableName,
           Key: summaryKey,
           ConditionExpression: 'attribute_not_exists(pk)',
         });
         if (taken === 'condition-failed') continue;
-        lockHeld = true;
+        leaseHeld = true;
         onFastPath = true;
       } else {
         // Under the lease the commit's condition on the outcome item does this check.
-        if (!lockHeld) {
+        if (!leaseHeld) {
           const existing = await readOutcome();
           if (existing) {
             outcome = existing;
@@ -213,9 +213,9 @@ export async function writeChunk(deps: WriteChunkDeps, message: ChunkMessage): P
         break;
       }
 
-      if (!lockHeld) {
-        await acquireDayLock(lockDeps, lease.pk, lease.token, day, leaseOptions);
-        lockHeld = true;
+      if (!leaseHeld) {
+        await acquireDayLease(leaseDeps, lease.pk, lease.token, day, leaseOptions);
+        leaseHeld = true;
         // Someone may have committed between our read and the lease: classify again under it.
         continue;
       }
@@ -229,7 +229,7 @@ export async function writeChunk(deps: WriteChunkDeps, message: ChunkMessage): P
         client.send(new TransactWriteItemsCommand({ TransactItems: items, ReturnConsumedCapacity: 'TOTAL' })),
       );
       if (commit.written) {
-        lockHeld = false;
+        leaseHeld = false;
         outcome = classified.outcome;
         fastPath = onFastPath;
         known.committed(next, classified.fresh);
@@ -246,13 +246,13 @@ export async function writeChunk(deps: WriteChunkDeps, message: ChunkMessage): P
       }
       // Already committed (outcome exists), lease lost, or a concurrent commit: re-read and retry.
       if (attempts >= maxCommitAttempts) throw new CommitContentionError(day, attempts, commit.error);
-      await releaseDayLock(lockDeps, lease.pk, lease.token);
-      lockHeld = false;
+      await releaseDayLease(leaseDeps, lease.pk, lease.token);
+      leaseHeld = false;
       onFastPath = false;
       await timing.sleep(backoffDelay(attempts - 1, 50, 1000, timing.random));
     }
   } finally {
-    if (lockHeld) await releaseDayLock(lockDeps, lease.pk, lease.token).catch(() => undefined);
+    if (leaseHeld) await releaseDayLease(leaseDeps, lease.pk, lease.token).catch(() => undefined);
   }
 
   const completion = await markChunkDone(

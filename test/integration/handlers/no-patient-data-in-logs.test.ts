@@ -5,7 +5,7 @@ import type { FullBatchFailureError } from '@aws-lambda-powertools/batch';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { decodeChunkMessage } from '../../../lambdas/core/storage/chunk-message';
 import { chunkWithOwner } from '../../../lambdas/core/storage/chunk-owner';
-import { DAY_LOCK_SK, dayPk } from '../../../lambdas/core/storage/keys';
+import { DAY_LEASE_SK, dayPk } from '../../../lambdas/core/storage/keys';
 import { DayBusyError } from '../../../lambdas/core/storage/errors';
 import { writeChunk } from '../../../lambdas/core/storage/write-chunk';
 import { createLambdaContext } from '../../../local/lambda-context';
@@ -264,7 +264,7 @@ describe('parser and worker handlers: no patient data in logs', () => {
           TableName: table.current.tableName,
           Item: {
             pk: { S: dayPk(message.dayNumber, message.patientId, message.deviceId) },
-            sk: { S: DAY_LOCK_SK },
+            sk: { S: DAY_LEASE_SK },
             owner: { S: 'another-worker' },
             expiresAt: { N: String(Date.now() + 60_000) },
           },
@@ -272,7 +272,7 @@ describe('parser and worker handlers: no patient data in logs', () => {
       );
       // The handler waits 20 s for the lease; the same code path with a short wait.
       failure = await writeChunk(
-        { client: table.current.client, tableName: table.current.tableName, lockWaitMs: 50 },
+        { client: table.current.client, tableName: table.current.tableName, dayLeaseWaitMs: 50 },
         message,
       ).catch((error: unknown) => error);
     });

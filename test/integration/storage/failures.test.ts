@@ -7,7 +7,7 @@ import {
 import { committedOutcomes, readLedger } from '../../../lambdas/core/ledger';
 import type { ChunkMessage } from '../../../lambdas/core/storage/chunk-message';
 import { CommitContentionError } from '../../../lambdas/core/storage/errors';
-import { DAY_LOCK_SK, dayPk } from '../../../lambdas/core/storage/keys';
+import { DAY_LEASE_SK, dayPk } from '../../../lambdas/core/storage/keys';
 import { writeChunk, type WriteChunkDeps } from '../../../lambdas/core/storage/write-chunk';
 import { at, BASE_DAY, dayEvents } from '../../factories/events';
 import { startDump } from '../support/dumps';
@@ -72,7 +72,7 @@ describe('writeChunk under failures', () => {
         TableName: table.current.tableName,
         Item: {
           pk: { S: dayPk(BASE_DAY, 'P-lease', 'DEV-1') },
-          sk: { S: DAY_LOCK_SK },
+          sk: { S: DAY_LEASE_SK },
           owner: { S: 'crashed-worker' },
           expiresAt: { N: String(clockStart + 500) },
         },
@@ -89,7 +89,7 @@ describe('writeChunk under failures', () => {
     };
     const client = new DynamoDBClient({});
     const result = await writeChunk(
-      deps(table.current, client, { clock: () => now, timing, lockLeaseMs: 60_000, lockWaitMs: 5_000 }),
+      deps(table.current, client, { clock: () => now, timing, dayLeaseMs: 60_000, dayLeaseWaitMs: 5_000 }),
       chunk!,
     );
     expect(result.outcome.stored).toBe(10);
@@ -105,7 +105,7 @@ describe('writeChunk under failures', () => {
         TableName: table.current.tableName,
         Item: {
           pk: { S: dayPk(BASE_DAY, 'P-busy', 'DEV-1') },
-          sk: { S: DAY_LOCK_SK },
+          sk: { S: DAY_LEASE_SK },
           owner: { S: 'other' },
           expiresAt: { N: String(Number.MAX_SAFE_INTEGER) },
         },
@@ -115,7 +115,7 @@ describe('writeChunk under failures', () => {
     const timing = { sleep: async (ms: number) => void (now += ms), random: () => 0.5 };
     const client = new DynamoDBClient({});
     await expect(
-      writeChunk(deps(table.current, client, { clock: () => now, timing, lockWaitMs: 2_000 }), chunk!),
+      writeChunk(deps(table.current, client, { clock: () => now, timing, dayLeaseWaitMs: 2_000 }), chunk!),
     ).rejects.toMatchObject({ code: 'E_DAY_BUSY' });
     expect(await eventCount(table.current, 'P-busy')).toBe(0);
     client.destroy();

@@ -9,7 +9,7 @@ import { DayBusyError } from '../../../lambdas/core/storage/errors';
 import { addHash, emptyFingerprint, fingerprintsEqual } from '../../../lambdas/core/storage/fingerprint';
 import { daySeed, eventHash, type Hash128 } from '../../../lambdas/core/storage/hash';
 import { readLedger } from '../../../lambdas/core/ledger';
-import { DAY_LOCK_SK, dayPk } from '../../../lambdas/core/storage/keys';
+import { DAY_LEASE_SK, dayPk } from '../../../lambdas/core/storage/keys';
 import {
   writeChunk,
   type WriteChunkDeps,
@@ -71,7 +71,7 @@ async function expectConsistentDay(table: TestTable, patientId: string, dayNumbe
   const lock = await table.client.send(
     new GetItemCommand({
       TableName: table.tableName,
-      Key: { pk: { S: dayPk(dayNumber, patientId, 'DEV-1') }, sk: { S: DAY_LOCK_SK } },
+      Key: { pk: { S: dayPk(dayNumber, patientId, 'DEV-1') }, sk: { S: DAY_LEASE_SK } },
       ConsistentRead: true,
     }),
   );
@@ -293,7 +293,7 @@ describe('writeChunk fast path (empty-day hint)', () => {
         TableName: table.current.tableName,
         Item: {
           pk: { S: dayPk(BASE_DAY + 6, patientId, 'DEV-1') },
-          sk: { S: DAY_LOCK_SK },
+          sk: { S: DAY_LEASE_SK },
           owner: { S: 'another-worker' },
           expiresAt: { N: String(Number.MAX_SAFE_INTEGER) },
         },
@@ -307,7 +307,7 @@ describe('writeChunk fast path (empty-day hint)', () => {
       return next(args);
     });
     const failure = await writeChunk(
-      deps(table.current, { client: counting, clock: () => now, timing, lockWaitMs: 2_000 }),
+      deps(table.current, { client: counting, clock: () => now, timing, dayLeaseWaitMs: 2_000 }),
       chunk!,
     ).catch((error: unknown) => error);
     counting.destroy();

@@ -103,13 +103,13 @@ describe('event pages', () => {
       return next(args);
     });
     const slow = writeChunk(
-      deps(table.current, { client: slowClient, clock: () => now, lockLeaseMs: 10_000 }),
+      deps(table.current, { client: slowClient, clock: () => now, dayLeaseMs: 10_000 }),
       slowChunk!,
     );
     await atCommit;
     // The slow writer holds the lease and has classified everything as new; its lease runs out.
     now += 60_000;
-    const fast = await writeChunk(deps(table.current, { clock: () => now, lockLeaseMs: 10_000 }), fastChunk!);
+    const fast = await writeChunk(deps(table.current, { clock: () => now, dayLeaseMs: 10_000 }), fastChunk!);
     expect(fast.outcome).toMatchObject({ stored: 20, conflicts: 0 });
     release();
     const late = await slow;

@@ -9,7 +9,7 @@ import {
 import { conditionalWrite } from './conditions';
 import type { CapacityMeter } from './capacity';
 import { DayBusyError } from './errors';
-import { DAY_LOCK_SK } from './keys';
+import { DAY_LEASE_SK } from './keys';
 import { backoffDelay, type RetryTiming } from './retry';
 
 /**
@@ -20,12 +20,12 @@ import { backoffDelay, type RetryTiming } from './retry';
  * parts of a dense day, overlapping uploads of one device) would all read, classify and try to
  * commit, and all but one would be cancelled and start over, again and again. With it they take
  * turns, and each reads only the pages committed since it last looked. The lease's release is part
- * of the commit transaction (releaseDayLockItem), so a writer whose lease expired or was taken
+ * of the commit transaction (releaseDayLeaseItem), so a writer whose lease expired or was taken
  * over cannot commit: it cannot change stored state, however long it stalled.
  *
  * The lease expires, so a crashed worker blocks its day for at most leaseMs.
  */
-export interface DayLockDeps {
+export interface DayLeaseDeps {
   readonly client: DynamoDBClient;
   readonly tableName: string;
   /** Wall clock (ms), not the pinned processing time. */
@@ -34,7 +34,7 @@ export interface DayLockDeps {
   readonly meter: CapacityMeter;
 }
 
-export interface DayLockOptions {
+export interface DayLeaseOptions {
   readonly leaseMs: number;
   readonly waitMs: number;
 }
@@ -45,7 +45,7 @@ function leasePut(tableName: string, pk: string, token: string, now: number, lea
     TableName: tableName,
     Item: {
       pk: { S: pk },
-      sk: { S: DAY_LOCK_SK },
+      sk: { S: DAY_LEASE_SK },
       owner: { S: token },
       expiresAt: { N: String(now + leaseMs) },
       // Clean-up only; expiresAt is what counts.
@@ -60,7 +60,12 @@ function leasePut(tableName: string, pk: string, token: string, now: number, lea
 type Attempt<T> = (now: number) => Promise<T | 'busy'>;
 
 /** Runs `attempt` until it returns something other than 'busy', backing off; E_DAY_BUSY after waitMs. */
-async function untilFree<T>(deps: DayLockDeps, day: string, waitMs: number, attempt: Attempt<T>): Promise<T> {
+async function untilFree<T>(
+  deps: DayLeaseDeps,
+  day: string,
+  waitMs: number,
+  attempt: Attempt<T>,
+): Promise<T> {
   const started = deps.clock();
   for (let n = 0; ; n++) {
     const result = await attempt(deps.clock());
@@ -71,12 +76,12 @@ async function untilFree<T>(deps: DayLockDeps, day: string, waitMs: number, atte
   }
 }
 
-export async function acquireDayLock(
-  deps: DayLockDeps,
+export async function acquireDayLease(
+  deps: DayLeaseDeps,
   pk: string,
   token: string,
   day: string,
-  options: DayLockOptions,
+  options: DayLeaseOptions,
 ): Promise<void> {
   await untilFree(deps, day, options.waitMs, async (now) => {
     const put = await conditionalWrite(deps.meter, () =>
@@ -98,16 +103,16 @@ export async function acquireDayLock(
  * lease Put, so when it succeeds the checked condition is true at the moment the lease starts, and
  * stays true while it is held if only lease holders can change the checked item (the day summary
  * changes only in a commit, which requires the lease). Lease contention (the lease Put refused, or
- * a transaction conflict) backs off and retries like acquireDayLock; 'condition-failed' means the
+ * a transaction conflict) backs off and retries like acquireDayLease; 'condition-failed' means the
  * check failed and no lease was taken. A cancellation whose reasons are missing or unexpected also
  * answers 'condition-failed': the caller's fallback (the plain path) is always correct.
  */
-export async function acquireDayLockIf(
-  deps: DayLockDeps,
+export async function acquireDayLeaseIf(
+  deps: DayLeaseDeps,
   pk: string,
   token: string,
   day: string,
-  options: DayLockOptions,
+  options: DayLeaseOptions,
   check: ConditionCheck,
 ): Promise<'acquired' | 'condition-failed'> {
   return untilFree(deps, day, options.waitMs, async (now) => {
@@ -139,13 +144,13 @@ const RELEASE_ATTEMPTS = 5;
  * A release that keeps meeting transactions on the lease item gives up quietly: the lease expires
  * on its own, and failing the chunk for it would only burn one of the message's receives.
  */
-export async function releaseDayLock(deps: DayLockDeps, pk: string, token: string): Promise<void> {
+export async function releaseDayLease(deps: DayLeaseDeps, pk: string, token: string): Promise<void> {
   for (let attempt = 1; attempt <= RELEASE_ATTEMPTS; attempt++) {
     const release = await conditionalWrite(deps.meter, () =>
       deps.client.send(
         new DeleteItemCommand({
           TableName: deps.tableName,
-          Key: { pk: { S: pk }, sk: { S: DAY_LOCK_SK } },
+          Key: { pk: { S: pk }, sk: { S: DAY_LEASE_SK } },
           ConditionExpression: '#owner = :token',
           ExpressionAttributeNames: { '#owner': 'owner' },
           ExpressionAttributeValues: { ':token': { S: token } },
@@ -160,11 +165,11 @@ export async function releaseDayLock(deps: DayLockDeps, pk: string, token: strin
 }
 
 /** Releases the lease inside the commit transaction; fails the commit if the lease was lost. */
-export function releaseDayLockItem(tableName: string, pk: string, token: string): TransactWriteItem {
+export function releaseDayLeaseItem(tableName: string, pk: string, token: string): TransactWriteItem {
   return {
     Delete: {
       TableName: tableName,
-      Key: { pk: { S: pk }, sk: { S: DAY_LOCK_SK } },
+      Key: { pk: { S: pk }, sk: { S: DAY_LEASE_SK } },
       ConditionExpression: '#owner = :token',
       ExpressionAttributeNames: { '#owner': 'owner' },
       ExpressionAttributeValues: { ':token': { S: token } },
