@@ -1,6 +1,12 @@
 import { DEFAULT_WATCH, type WatchSettings } from '../lambdas/core/ledger/watch';
 import { ConfigError } from '../lambdas/core/errors';
 import { DEFAULT_STAGING_PREFIX } from '../lambdas/core/storage/plan-fan-out';
+import {
+  DEFAULT_INCOMING_PREFIX,
+  DEFAULT_UPLOAD_KEY_LAYOUT,
+  UPLOAD_KEY_LAYOUTS,
+  type UploadKeyLayout,
+} from '../lambdas/core/upload-key';
 
 /**
  * The deployment's settings, read once from CDK context (`-c dumpflow:<key>=<value>` or cdk.json).
@@ -103,6 +109,12 @@ export interface DumpflowConfig {
   /** Set: the stacks use this table and the Data stack is left out (restore path). */
   readonly existingTable: ExistingTable | undefined;
   readonly incomingPrefix: string;
+  /**
+   * `device-prefix`: devices upload under `{incomingPrefix}{encoded deviceId}/` and the parser
+   * rejects a dump whose header names another device (E_DEVICE_MISMATCH); `any`: no check, for
+   * fleets whose gateway already vouches for the header (docs/deploy.md).
+   */
+  readonly uploadKeyLayout: UploadKeyLayout;
   readonly rejectedPrefix: string;
   /** Where the parser stages dense device-days for the workers. */
   readonly stagingPrefix: string;
@@ -213,7 +225,8 @@ export const COMMON_DEFAULTS = {
   alarmRejectedPercent: 5,
   alarmConflictPercent: 1,
   runbookUrl: 'docs/operations.md',
-  incomingPrefix: 'incoming/',
+  incomingPrefix: DEFAULT_INCOMING_PREFIX,
+  uploadKeyLayout: DEFAULT_UPLOAD_KEY_LAYOUT as UploadKeyLayout,
   rejectedPrefix: 'rejected/',
   stagingPrefix: DEFAULT_STAGING_PREFIX,
   removalPolicy: 'retain' as RemovalChoice,
@@ -268,6 +281,7 @@ export const CONTEXT_KEYS = [
   'existingTableStreamArn',
   'existingTableKeyArn',
   'incomingPrefix',
+  'uploadKeyLayout',
   'rejectedPrefix',
   'stagingPrefix',
   'rejectedRetentionDays',
@@ -646,6 +660,7 @@ export function loadConfig(source: ContextSource, environment: EnvironmentVariab
     ),
     existingTable,
     incomingPrefix,
+    uploadKeyLayout: read.choice<UploadKeyLayout>('uploadKeyLayout', c.uploadKeyLayout, UPLOAD_KEY_LAYOUTS),
     rejectedPrefix,
     stagingPrefix,
     rejectedRetentionDays: read.int('rejectedRetentionDays', d.rejectedRetentionDays, 1, 36_500),

@@ -3,7 +3,13 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { decodeDump, DumpRejectedError } from '../core/dump';
 import { DumpflowError } from '../core/errors';
-import { claimDump, rejectDump, type DumpCompletion, type WatchSettings } from '../core/ledger';
+import {
+  claimDump,
+  recordPatientDump,
+  rejectDump,
+  type DumpCompletion,
+  type WatchSettings,
+} from '../core/ledger';
 import {
   CapacityMeter,
   ensureTableLayout,
@@ -11,6 +17,7 @@ import {
   type CapacityTotals,
   type DumpRef,
 } from '../core/storage';
+import { checkUploadKey, DeviceMismatchError, type UploadKeyRule } from '../core/upload-key';
 import { ObjectTooLargeError, readObject } from './read-object';
 import { sendAll } from './send-messages';
 
@@ -34,6 +41,8 @@ export interface ParseDumpDeps {
   readonly now: () => number;
   /** Deadlines of the watch index. @default DEFAULT_WATCH */
   readonly watch?: WatchSettings;
+  /** Which keys may hold which device's dumps (core/upload-key.ts). @default no check (layout `any`) */
+  readonly uploadKeys?: UploadKeyRule;
 }
 
 export interface UploadedObject {
@@ -107,10 +116,16 @@ export async function parseDump(deps: ParseDumpDeps, object: UploadedObject): Pr
       MAX_DUMP_BYTES,
     );
     decoded = decodeDump(bytes);
+    // After the spec's whole-dump checks, so a malformed dump keeps the spec's code.
+    if (deps.uploadKeys) checkUploadKey(deps.uploadKeys, ref.key, decoded.header.deviceId);
   } catch (error) {
-    if (!(error instanceof DumpRejectedError || error instanceof ObjectTooLargeError)) throw error;
+    const mismatch = error instanceof DeviceMismatchError;
+    if (!(mismatch || error instanceof DumpRejectedError || error instanceof ObjectTooLargeError))
+      throw error;
     // Quarantine first: if the copy fails the message is retried while the ledger still says RECEIVED.
     await quarantine(deps, object, error.code);
+    // The copy holds the patient's id in its header: erasure finds it from the patient's dumps.
+    if (mismatch && decoded) await recordPatientDump(ledgerDeps, dumpId, decoded.header);
     const firstTime = await rejectDump(ledgerDeps, dumpId, error.code, error.message);
     return { kind: 'rejected', dumpId, code: error.code, firstTime };
   }

@@ -19,6 +19,7 @@ async function handleNotification(record: SQSRecord): Promise<void> {
       fanoutQueueUrl: config.fanoutQueueUrl,
       rejectedPrefix: config.rejectedPrefix,
       stagingPrefix: config.stagingPrefix,
+      uploadKeys: config.uploadKeys,
       now: config.now,
       watch: config.watch,
     };
