@@ -1,7 +1,7 @@
 import { CopyObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { decodeDump, DumpRejectedError } from '../core/dump';
+import { decodeDump, DumpRejectedError, rejectedDumpOwner } from '../core/dump';
 import { DumpflowError } from '../core/errors';
 import {
   claimDump,
@@ -109,12 +109,13 @@ export async function parseDump(deps: ParseDumpDeps, object: UploadedObject): Pr
   if (claim.kind === 'finished') return { kind: 'already-finished', dumpId };
 
   let decoded;
+  let bytes: Uint8Array | undefined;
   try {
-    const { bytes } = await readObject(
+    ({ bytes } = await readObject(
       deps.s3,
       { bucket: ref.bucket, key: ref.key, versionId: object.versionId },
       MAX_DUMP_BYTES,
-    );
+    ));
     decoded = decodeDump(bytes);
     // After the spec's whole-dump checks, so a malformed dump keeps the spec's code.
     if (deps.uploadKeys) checkUploadKey(deps.uploadKeys, ref.key, decoded.header.deviceId);
@@ -125,7 +126,12 @@ export async function parseDump(deps: ParseDumpDeps, object: UploadedObject): Pr
     // Quarantine first: if the copy fails the message is retried while the ledger still says RECEIVED.
     await quarantine(deps, object, error.code);
     // The copy holds the patient's id in its header: erasure finds it from the patient's dumps.
-    if (mismatch && decoded) await recordPatientDump(ledgerDeps, dumpId, decoded.header);
+    const owner = mismatch
+      ? decoded?.header
+      : error instanceof DumpRejectedError && bytes
+        ? rejectedDumpOwner(bytes, error.code)
+        : undefined;
+    if (owner) await recordPatientDump(ledgerDeps, dumpId, owner);
     const firstTime = await rejectDump(ledgerDeps, dumpId, error.code, error.message);
     return { kind: 'rejected', dumpId, code: error.code, firstTime };
   }

@@ -123,10 +123,16 @@ describe('parser handler', () => {
     );
     expect(Buffer.from(await copy.Body!.transformToByteArray())).toEqual(Buffer.from(broken));
     // fauxqs does not serve GetObjectTagging, so the copy's dumpflow-rejected tag is not checked here.
-    // Only the claim (K#), the ledger (L#) and the table's layout marker: no event, summary or page.
-    expect(
-      (await tableItems()).filter((item) => !/^[KL]#/.test(item['pk']?.S ?? '') && item['pk']?.S !== 'META'),
-    ).toEqual([]);
+    // Only the claim (K#), the ledger (L#), the table's layout marker and the dump filed under its
+    // patient (the header's ids passed their checks; erasure finds the copy by it): no event, summary or page.
+    const items = await tableItems();
+    expect(items.filter((item) => !/^[KL]#/.test(item['pk']?.S ?? '') && item['pk']?.S !== 'META')).toEqual([
+      expect.objectContaining({
+        pk: { S: 'I#PAT-1' },
+        sk: { S: `DUMP#${ledger!.dumpId}` },
+        deviceId: { S: 'DEV-1' },
+      }),
+    ]);
     expect(await queued(sqs, services.queues.fanout.url)).toBe(0);
   });
 
