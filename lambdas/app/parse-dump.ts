@@ -3,6 +3,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { decodeDump, DumpRejectedError, rejectedDumpOwner } from '../core/dump';
 import { DumpflowError } from '../core/errors';
+import { scrubError } from '../core/scrub';
 import {
   claimDump,
   recordPatientDump,
@@ -73,7 +74,7 @@ export function dumpRefOf(object: UploadedObject): DumpRef {
   if (!version) {
     throw new DumpflowError(
       'E_NOTIFICATION',
-      `the notification for ${object.key} names neither a version id nor an ETag, so the upload cannot be identified`,
+      `the notification for an upload to bucket ${object.bucket} names neither a version id nor an ETag, so the upload cannot be identified; re-send the notification from S3`,
     );
   }
   return {
@@ -90,6 +91,20 @@ export function dumpRefOf(object: UploadedObject): DumpRef {
  * device-day chunks. Safe to run again for the same object: the ledger makes every step idempotent.
  */
 export async function parseDump(deps: ParseDumpDeps, object: UploadedObject): Promise<ParseDumpResult> {
+  // What an error could name: the key, and once decoded the header's ids (see scrub.ts).
+  const identifiers = [object.key];
+  try {
+    return await parseKnownDump(deps, object, identifiers);
+  } catch (error) {
+    throw scrubError(error, { identifiers });
+  }
+}
+
+async function parseKnownDump(
+  deps: ParseDumpDeps,
+  object: UploadedObject,
+  identifiers: string[],
+): Promise<ParseDumpResult> {
   const ref = dumpRefOf(object);
   const meter = new CapacityMeter();
   const ledgerDeps = {
@@ -117,6 +132,7 @@ export async function parseDump(deps: ParseDumpDeps, object: UploadedObject): Pr
       MAX_DUMP_BYTES,
     ));
     decoded = decodeDump(bytes);
+    identifiers.push(decoded.header.patientId, decoded.header.deviceId);
     // After the spec's whole-dump checks, so a malformed dump keeps the spec's code.
     if (deps.uploadKeys) checkUploadKey(deps.uploadKeys, ref.key, decoded.header.deviceId);
   } catch (error) {

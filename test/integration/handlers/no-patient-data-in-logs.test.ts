@@ -244,6 +244,34 @@ describe('parser and worker handlers: no patient data in logs', () => {
     expect(markersIn(capture.lines.join(''))).toEqual([]);
   });
 
+  it('a notification for an object that is gone fails its record without the key (which holds the ids) in the error or logs', async () => {
+    const { services: local } = services.current;
+    // The key names the device and the patient, as a gateway's naming scheme may.
+    const missing = s3NotificationBody({
+      bucket: local.bucket,
+      key: `incoming/${DEVICE}/${PATIENT}-gone.bin`,
+      size: 100,
+      eTag: '0123456789abcdef0123456789abcdef',
+      eventTime: new Date(NOW),
+    });
+    let parserError: unknown;
+    capture.lines.length = 0;
+    await capture.during(async () => {
+      parserError = await parser(
+        anSqsEvent([missing]),
+        createLambdaContext({ functionName: 'parser', now: () => NOW }),
+      ).catch((error: unknown) => error);
+    });
+    expect((parserError as Error).name).toBe('FullBatchFailureError');
+    const [recordError] = (parserError as FullBatchFailureError).recordErrors;
+    expect(recordError).toBeDefined();
+    expect(markersIn(errorText(parserError))).toEqual([]);
+    expect(markersIn(errorText(recordError))).toEqual([]);
+    // Nor in the fields a log line serializes beside the message (an SDK error's response fields).
+    expect(markersIn(JSON.stringify(recordError))).toEqual([]);
+    expect(markersIn(capture.lines.join(''))).toEqual([]);
+  });
+
   describe('a chunk that gives up on a busy device-day', () => {
     let failure: unknown;
 
