@@ -5,6 +5,7 @@
  */
 import { Command } from 'commander';
 import { registerBench } from './commands/bench';
+import { registerErase } from './commands/erase';
 import { registerEvents } from './commands/events';
 import { registerGenerate } from './commands/generate';
 import { registerInspect } from './commands/inspect';
@@ -28,6 +29,7 @@ registerLocal(program);
 registerVerify(program);
 registerEvents(program);
 registerKpis(program);
+registerErase(program);
 
 // A reader that stops early (`dumpflow events ... | head`) closes the pipe: that is not a failure.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {

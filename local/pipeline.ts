@@ -42,11 +42,20 @@ import { ENV } from '../lambdas/shared/config';
 import { localSettings } from './deployed-settings';
 import { DEFAULT_WATCH, type WatchSettings } from '../lambdas/core/ledger/watch';
 import { createSchedule, type Schedule } from './event-sources/schedule';
+import {
+  DEFAULT_UPLOAD_KEY_LAYOUT,
+  type UploadKeyLayout,
+  type UploadKeyRule,
+} from '../lambdas/core/upload-key';
+import { PIPELINE_SETTINGS } from '../lambdas/shared/pipeline-settings';
+import { localUploadKey, uploaderDeviceId } from './upload-keys';
 
 /** One file to upload: its name (the object key's last part) and its bytes. */
 export interface LocalDump {
   readonly name: string;
   readonly bytes: Uint8Array;
+  /** The device that uploads it (its key goes under this device's prefix). @default the header's deviceId */
+  readonly uploadedBy?: string;
 }
 
 export interface LocalPipelineOptions {
@@ -79,6 +88,8 @@ export interface LocalPipelineOptions {
    * so a run whose dumps got stuck on purpose ends within minutes
    */
   readonly watch?: WatchSettings;
+  /** The object-key layout the parser checks (core/upload-key.ts). @default the deployed default */
+  readonly uploadKeyLayout?: UploadKeyLayout;
   /** Time between two watchdog runs (the deployed rule runs every few minutes). @default 30000, 3000 with faults */
   readonly watchdogIntervalMs?: number;
 }
@@ -129,8 +140,8 @@ export interface LocalPipeline {
   /** The runtime's own S3 and DynamoDB clients, for reading what the pipeline stored (verify). */
   readonly clients: { readonly s3: S3Client; readonly dynamodb: DynamoDBClient };
   /**
-   * Uploads every dump under `incoming/phase-<n>/` (`incoming/run-<id>/phase-<n>/` with a kept
-   * state) and resolves when each is COMPLETE or REJECTED
+   * Uploads every dump under `incoming/<device>/phase-<n>/` (`incoming/<device>/run-<id>/phase-<n>/`
+   * with a kept state; without the device segment for the `any` layout) and resolves when each is COMPLETE or REJECTED
    * in the ledger and the parser, worker and KPI event sources were all idle in one pass.
    */
   runPhase(dumps: readonly LocalDump[], options?: PhaseOptions): Promise<PhaseResult>;
@@ -335,6 +346,10 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     }
     const dayLeaseMs = options.dayLeaseMs ?? settings.dayLeaseMs;
     const watch = options.watch ?? (faults === undefined ? DEFAULT_WATCH : FAULT_WATCH);
+    const uploadKeys: UploadKeyRule = {
+      layout: options.uploadKeyLayout ?? DEFAULT_UPLOAD_KEY_LAYOUT,
+      incomingPrefix: PIPELINE_SETTINGS.incomingPrefix,
+    };
     const env: Record<string, string> = {
       ...services.endpointEnv,
       // The functions reach DynamoDB through the outage proxy when there is one; the runtime's own
@@ -351,6 +366,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       [ENV.dumpDeadlineMs]: String(watch.deadlineMs),
       [ENV.kpiGraceMs]: String(watch.kpiGraceMs),
       [ENV.maxRedrives]: String(watch.maxRedrives),
+      [ENV.incomingPrefix]: uploadKeys.incomingPrefix,
+      [ENV.uploadKeyLayout]: uploadKeys.layout,
     };
     const previousEnv = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
     Object.assign(process.env, env);
@@ -440,8 +457,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     let phaseRunning = false;
     // A kept state outlives the run: this run's uploads are new objects, as a device's next uploads
     // are, rather than the same keys and ETags an earlier run's ledger already holds.
-    const uploadPrefix =
-      options.stateDir === undefined ? 'incoming/' : `incoming/run-${Date.now().toString(36)}/`;
+    const runPrefix = options.stateDir === undefined ? '' : `run-${Date.now().toString(36)}/`;
 
     const allIdle = async () => {
       const [p, w] = await Promise.all([parser.isIdle(), worker.isIdle()]);
@@ -478,7 +494,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
         const uploadLane = async () => {
           while (next < dumps.length) {
             const dump = dumps[next++]!;
-            const key = `${uploadPrefix}phase-${phases}/${dump.name}`;
+            const device = uploaderDeviceId(dump.bytes, dump.uploadedBy);
+            const key = localUploadKey(uploadKeys, device, `${runPrefix}phase-${phases}/${dump.name}`);
             // With s3-duplicate the notifications go out together, repeated and shuffled, below.
             const uploaded = duplicating
               ? await uploader.put(key, dump.bytes)

@@ -5,6 +5,12 @@ import { ObjectTooLargeError } from '../lambdas/app/read-object';
 import { decodeDump, DumpRejectedError, type DecodedDump } from '../lambdas/core/dump';
 import { readLedgerOf } from '../lambdas/core/ledger';
 import {
+  checkUploadKey,
+  DEFAULT_UPLOAD_KEY_LAYOUT,
+  DeviceMismatchError,
+  type UploadKeyLayout,
+} from '../lambdas/core/upload-key';
+import {
   daysToRead,
   indexStoredDay,
   reconcileDay,
@@ -52,6 +58,11 @@ export interface VerifyStoreOptions {
    */
   readonly objectRetentionDays?: number;
   readonly onProgress?: (progress: VerifyProgress) => void;
+  /**
+   * The deployment's dumpflow:uploadKeyLayout: with `device-prefix` a valid dump under another
+   * device's prefix must be REJECTED E_DEVICE_MISMATCH, as the parser decides. @default device-prefix
+   */
+  readonly uploadKeyLayout?: UploadKeyLayout;
 }
 
 interface CachedDay {
@@ -94,6 +105,7 @@ export async function verifyStore(options: VerifyStoreOptions): Promise<VerifyRe
   const { s3, dynamodb, bucket, tableName } = options;
   const prefix = options.prefix ?? 'incoming/';
   const rejectedPrefix = options.rejectedPrefix ?? 'rejected/';
+  const uploadKeys = { layout: options.uploadKeyLayout ?? DEFAULT_UPLOAD_KEY_LAYOUT, incomingPrefix: prefix };
   const saltBuckets = options.saltBuckets ?? 10;
   const clock = options.now ?? Date.now;
   const started = clock();
@@ -153,9 +165,17 @@ export async function verifyStore(options: VerifyStoreOptions): Promise<VerifyRe
       const read = await readDump(s3, bucket, object, MAX_DUMP_BYTES);
       version = read.version;
       decoded = decodeDump(read.bytes);
+      checkUploadKey(uploadKeys, object.key, decoded.header.deviceId);
     } catch (error) {
-      if (!(error instanceof DumpRejectedError || error instanceof ObjectTooLargeError)) throw error;
+      if (!(
+        error instanceof DumpRejectedError ||
+        error instanceof ObjectTooLargeError ||
+        error instanceof DeviceMismatchError
+      )) {
+        throw error;
+      }
       rejectedCode = error.code;
+      decoded = undefined;
     }
     versions.set(object.key, version);
     const ledger = await readLedgerOf(ledgerDeps, { bucket, key: object.key, version });

@@ -1,7 +1,13 @@
+import { PIPELINE_SETTINGS } from '../../lambdas/shared/pipeline-settings';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SingleBar } from 'cli-progress';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import {
+  DEFAULT_UPLOAD_KEY_LAYOUT,
+  UPLOAD_KEY_LAYOUTS,
+  type UploadKeyLayout,
+} from '../../lambdas/core/upload-key';
 import { verifyStore, type VerifyProgress } from '../../verify';
 import { explainAwsError } from '../aws-errors';
 import { reportError } from '../errors';
@@ -13,6 +19,7 @@ interface VerifyFlags {
   readonly table: string;
   readonly prefix: string;
   readonly rejectedPrefix: string;
+  readonly uploadKeyLayout: UploadKeyLayout;
   readonly saltBuckets: number;
   readonly scanLedger?: boolean;
   readonly objectRetentionDays: number;
@@ -76,8 +83,16 @@ export function registerVerify(program: Command): Command {
     )
     .requiredOption('--bucket <name>', 'the dump bucket')
     .requiredOption('--table <name>', 'the dumpflow table')
-    .option('--prefix <prefix>', 'dumps are the objects under this prefix', 'incoming/')
-    .option('--rejected-prefix <prefix>', 'where rejected copies are filed', 'rejected/')
+    .option('--prefix <prefix>', 'dumps are the objects under this prefix', PIPELINE_SETTINGS.incomingPrefix)
+    .option('--rejected-prefix <prefix>', 'where rejected copies are filed', PIPELINE_SETTINGS.rejectedPrefix)
+    .addOption(
+      new Option(
+        '--upload-key-layout <layout>',
+        "the stack's dumpflow:uploadKeyLayout: with device-prefix a dump under another device's prefix must be REJECTED E_DEVICE_MISMATCH",
+      )
+        .choices(UPLOAD_KEY_LAYOUTS)
+        .default(DEFAULT_UPLOAD_KEY_LAYOUT),
+    )
     .option(
       '--salt-buckets <n>',
       'event partitions per device-day: the largest SALT_BUCKETS ever deployed',
@@ -108,6 +123,7 @@ export function registerVerify(program: Command): Command {
           tableName: flags.table,
           prefix: flags.prefix,
           rejectedPrefix: flags.rejectedPrefix,
+          uploadKeyLayout: flags.uploadKeyLayout,
           saltBuckets: flags.saltBuckets,
           scanLedger: flags.scanLedger === true,
           objectRetentionDays: flags.objectRetentionDays,

@@ -1,9 +1,16 @@
 import { CopyObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { decodeDump, DumpRejectedError } from '../core/dump';
+import { decodeDump, DumpRejectedError, rejectedDumpOwner } from '../core/dump';
 import { DumpflowError } from '../core/errors';
-import { claimDump, rejectDump, type DumpCompletion, type WatchSettings } from '../core/ledger';
+import { scrubError } from '../core/scrub';
+import {
+  claimDump,
+  recordPatientDump,
+  rejectDump,
+  type DumpCompletion,
+  type WatchSettings,
+} from '../core/ledger';
 import {
   CapacityMeter,
   ensureTableLayout,
@@ -11,6 +18,7 @@ import {
   type CapacityTotals,
   type DumpRef,
 } from '../core/storage';
+import { checkUploadKey, DeviceMismatchError, type UploadKeyRule } from '../core/upload-key';
 import { ObjectTooLargeError, readObject } from './read-object';
 import { sendAll } from './send-messages';
 
@@ -34,6 +42,8 @@ export interface ParseDumpDeps {
   readonly now: () => number;
   /** Deadlines of the watch index. @default DEFAULT_WATCH */
   readonly watch?: WatchSettings;
+  /** Which keys may hold which device's dumps (core/upload-key.ts). @default no check (layout `any`) */
+  readonly uploadKeys?: UploadKeyRule;
 }
 
 export interface UploadedObject {
@@ -64,7 +74,7 @@ export function dumpRefOf(object: UploadedObject): DumpRef {
   if (!version) {
     throw new DumpflowError(
       'E_NOTIFICATION',
-      `the notification for ${object.key} names neither a version id nor an ETag, so the upload cannot be identified`,
+      `the notification for an upload to bucket ${object.bucket} names neither a version id nor an ETag, so the upload cannot be identified; re-send the notification from S3`,
     );
   }
   return {
@@ -81,6 +91,20 @@ export function dumpRefOf(object: UploadedObject): DumpRef {
  * device-day chunks. Safe to run again for the same object: the ledger makes every step idempotent.
  */
 export async function parseDump(deps: ParseDumpDeps, object: UploadedObject): Promise<ParseDumpResult> {
+  // What an error could name: the key, and once decoded the header's ids (see scrub.ts).
+  const identifiers = [object.key];
+  try {
+    return await parseKnownDump(deps, object, identifiers);
+  } catch (error) {
+    throw scrubError(error, { identifiers });
+  }
+}
+
+async function parseKnownDump(
+  deps: ParseDumpDeps,
+  object: UploadedObject,
+  identifiers: string[],
+): Promise<ParseDumpResult> {
   const ref = dumpRefOf(object);
   const meter = new CapacityMeter();
   const ledgerDeps = {
@@ -100,17 +124,30 @@ export async function parseDump(deps: ParseDumpDeps, object: UploadedObject): Pr
   if (claim.kind === 'finished') return { kind: 'already-finished', dumpId };
 
   let decoded;
+  let bytes: Uint8Array | undefined;
   try {
-    const { bytes } = await readObject(
+    ({ bytes } = await readObject(
       deps.s3,
       { bucket: ref.bucket, key: ref.key, versionId: object.versionId },
       MAX_DUMP_BYTES,
-    );
+    ));
     decoded = decodeDump(bytes);
+    identifiers.push(decoded.header.patientId, decoded.header.deviceId);
+    // After the spec's whole-dump checks, so a malformed dump keeps the spec's code.
+    if (deps.uploadKeys) checkUploadKey(deps.uploadKeys, ref.key, decoded.header.deviceId);
   } catch (error) {
-    if (!(error instanceof DumpRejectedError || error instanceof ObjectTooLargeError)) throw error;
+    const mismatch = error instanceof DeviceMismatchError;
+    if (!(mismatch || error instanceof DumpRejectedError || error instanceof ObjectTooLargeError))
+      throw error;
     // Quarantine first: if the copy fails the message is retried while the ledger still says RECEIVED.
     await quarantine(deps, object, error.code);
+    // The copy holds the patient's id in its header: erasure finds it from the patient's dumps.
+    const owner = mismatch
+      ? decoded?.header
+      : error instanceof DumpRejectedError && bytes
+        ? rejectedDumpOwner(bytes, error.code)
+        : undefined;
+    if (owner) await recordPatientDump(ledgerDeps, dumpId, owner);
     const firstTime = await rejectDump(ledgerDeps, dumpId, error.code, error.message);
     return { kind: 'rejected', dumpId, code: error.code, firstTime };
   }

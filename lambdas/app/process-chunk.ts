@@ -1,6 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { NoSuchKey, type S3Client } from '@aws-sdk/client-s3';
 import { DumpflowError } from '../core/errors';
+import { scrubError } from '../core/scrub';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { WatchSettings } from '../core/ledger';
 import {
@@ -73,10 +74,13 @@ export async function processChunk(deps: ProcessChunkDeps, body: string): Promis
     ...(deps.watch !== undefined && { watch: deps.watch }),
   };
   if (message.kind === 'chunk') {
-    return {
-      results: [await writeChunk(writeDeps, await chunkWithOwner(writeDeps, message.chunk))],
-      handedOn: 0,
-    };
+    const owned = await chunkWithOwner(writeDeps, message.chunk);
+    try {
+      return { results: [await writeChunk(writeDeps, owned)], handedOn: 0 };
+    } catch (error) {
+      // The owner came from the ledger; an error text must not carry it out of the table.
+      throw scrubError(error, { identifiers: [owned.patientId, owned.deviceId] });
+    }
   }
   const { day } = message;
   const { bytes } = await readObject(deps.s3, day.staged, MAX_STAGED_BYTES).catch((error: unknown) => {

@@ -24,7 +24,8 @@ export class KpiRefresher {
       if (!ids) {
         throw new DumpflowError(
           'E_STREAM_RECORD',
-          `stream record key ${summaryPartitionKey} is not a day summary's`,
+          // The key is not named: a summary key holds the patient and device ids.
+          "a stream record's partition key is not a day summary's (S#{patient}#{device}); check the KPI event source's filter (only DAY# items may reach it)",
         );
       }
       const { dynamodb: client, tableName } = this.deps;

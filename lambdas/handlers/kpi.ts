@@ -2,6 +2,8 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { KpiRefresher } from '../app/refresh-kpis';
 import { DumpflowError } from '../core/errors';
+import { scrubError } from '../core/scrub';
+import { parseSummaryPk } from '../core/storage/keys';
 import { dynamodb } from '../shared/clients';
 import { config } from '../shared/config';
 import { logger } from '../shared/observability';
@@ -16,7 +18,11 @@ export const handler = async (
   const handleRecord = async (record: DynamoDBRecord): Promise<void> => {
     const pk = record.dynamodb?.Keys?.['pk']?.S;
     if (pk === undefined) throw new DumpflowError('E_STREAM_RECORD', 'stream record has no partition key');
-    const result = await refresher.refresh(pk);
+    // The key holds the patient and device ids; a failed record's error is logged, so they are scrubbed.
+    const ids = parseSummaryPk(pk);
+    const result = await refresher.refresh(pk).catch((error: unknown) => {
+      throw scrubError(error, { identifiers: ids ? [pk, ids.patientId, ids.deviceId] : [pk] });
+    });
     logger.debug('kpis refreshed', { readUnits: result.capacity.readUnits, asOf: result.kpis?.asOf });
   };
   return processPartialResponse(event, handleRecord, new BatchProcessor(EventType.DynamoDBStreams), {

@@ -5,11 +5,21 @@ import { parseDump } from '../app/parse-dump';
 import { objectsFromNotification } from '../app/s3-notification';
 import { publishCompletion } from '../app/completion-metrics';
 import { dynamodb, s3, sqs } from '../shared/clients';
+import { scrubError } from '../core/scrub';
 import { config } from '../shared/config';
 import { logger, metrics } from '../shared/observability';
 import { METRIC_NAMES } from '../shared/metric-names';
 
+// A failed record's error is logged by Lambda and the batch utility: no object key may be in it.
 async function handleNotification(record: SQSRecord): Promise<void> {
+  try {
+    await parseNotification(record);
+  } catch (error) {
+    throw scrubError(error, { prefixes: [config.uploadKeys.incomingPrefix, config.rejectedPrefix] });
+  }
+}
+
+async function parseNotification(record: SQSRecord): Promise<void> {
   for (const object of objectsFromNotification(record.body)) {
     const deps = {
       s3,
@@ -19,6 +29,7 @@ async function handleNotification(record: SQSRecord): Promise<void> {
       fanoutQueueUrl: config.fanoutQueueUrl,
       rejectedPrefix: config.rejectedPrefix,
       stagingPrefix: config.stagingPrefix,
+      uploadKeys: config.uploadKeys,
       now: config.now,
       watch: config.watch,
     };

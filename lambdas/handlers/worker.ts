@@ -3,10 +3,20 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { publishCompletion } from '../app/completion-metrics';
 import { processChunk } from '../app/process-chunk';
 import { dynamodb, s3, sqs } from '../shared/clients';
+import { scrubError } from '../core/scrub';
 import { config } from '../shared/config';
 import { logger, metrics } from '../shared/observability';
 
+// A failed record's error is logged by Lambda and the batch utility: table keys name patients.
 async function handleMessage(record: SQSRecord, context?: Context): Promise<void> {
+  try {
+    await processMessage(record, context);
+  } catch (error) {
+    throw scrubError(error, {});
+  }
+}
+
+async function processMessage(record: SQSRecord, context?: Context): Promise<void> {
   const { results, handedOn } = await processChunk(
     {
       dynamodb,

@@ -1,6 +1,13 @@
 import { ConfigError } from '../core/errors';
 import { DEFAULT_DAY_LEASE_MS, PIPELINE_SETTINGS } from './pipeline-settings';
 import { DEFAULT_WATCH, type WatchSettings } from '../core/ledger/watch';
+import {
+  DEFAULT_INCOMING_PREFIX,
+  DEFAULT_UPLOAD_KEY_LAYOUT,
+  UPLOAD_KEY_LAYOUTS,
+  type UploadKeyLayout,
+  type UploadKeyRule,
+} from '../core/upload-key';
 
 /**
  * The one place handlers read the environment. The CDK stacks set these variables; the local
@@ -12,6 +19,10 @@ export const ENV = {
   fanoutQueueUrl: 'FANOUT_QUEUE_URL',
   saltBuckets: 'SALT_BUCKETS',
   rejectedPrefix: 'REJECTED_PREFIX',
+  /** The notified prefix devices upload under (the device segment follows it). */
+  incomingPrefix: 'INCOMING_PREFIX',
+  /** `device-prefix` or `any` (core/upload-key.ts): whether the parser checks the key's device. */
+  uploadKeyLayout: 'UPLOAD_KEY_LAYOUT',
   /** Where the parser stages dense days for the workers (and the lifecycle expires them). */
   stagingPrefix: 'STAGING_PREFIX',
   /** Milliseconds since the epoch; tests and the local runtime pin "now" for the expiry rule. */
@@ -64,6 +75,8 @@ export interface Config {
   readonly saltBuckets: number;
   readonly rejectedPrefix: string;
   readonly stagingPrefix: string;
+  /** Which keys may hold which device's dumps (the parser's check). */
+  readonly uploadKeys: UploadKeyRule;
   readonly dayLeaseMs: number;
   /** Deadlines and limits of the watch index (lambdas/core/ledger/watch.ts). */
   readonly watch: WatchSettings;
@@ -92,6 +105,18 @@ export function configFrom(env: Env = process.env): Config {
     },
     get stagingPrefix() {
       return env[ENV.stagingPrefix] || PIPELINE_SETTINGS.stagingPrefix;
+    },
+    get uploadKeys() {
+      const raw = env[ENV.uploadKeyLayout] || DEFAULT_UPLOAD_KEY_LAYOUT;
+      if (!(UPLOAD_KEY_LAYOUTS as readonly string[]).includes(raw)) {
+        throw new ConfigError(
+          `environment variable ${ENV.uploadKeyLayout} must be one of ${UPLOAD_KEY_LAYOUTS.join(', ')}, got "${raw}"`,
+        );
+      }
+      return {
+        layout: raw as UploadKeyLayout,
+        incomingPrefix: env[ENV.incomingPrefix] || DEFAULT_INCOMING_PREFIX,
+      };
     },
     get dayLeaseMs() {
       return positiveInt(env, ENV.dayLeaseMs, DEFAULT_DAY_LEASE_MS);

@@ -3,6 +3,7 @@ import { readContext, type ContextSource } from './read';
 import { CONTEXT_RULES, primaryRegion, streamRegion, type EnvironmentVariables } from './rules';
 import type { ContributorInsightsChoice, LogLevel, Profile, RemovalChoice } from './schema';
 import type { WatchSettings } from '../../lambdas/core/ledger/watch';
+import type { UploadKeyLayout } from '../../lambdas/core/upload-key';
 
 /**
  * The deployment's settings, read once from CDK context (`-c dumpflow:<key>=<value>` or cdk.json).
@@ -96,6 +97,12 @@ export interface DumpflowConfig {
   /** Set: the stacks use this table and the Data stack is left out (restore path). */
   readonly existingTable: ExistingTable | undefined;
   readonly incomingPrefix: string;
+  /**
+   * `device-prefix`: devices upload under `{incomingPrefix}{encoded deviceId}/` and the parser
+   * rejects a dump whose header names another device (E_DEVICE_MISMATCH); `any`: no check, for
+   * fleets whose gateway already vouches for the header (docs/deploy.md).
+   */
+  readonly uploadKeyLayout: UploadKeyLayout;
   readonly rejectedPrefix: string;
   /** Where the parser stages dense device-days for the workers. */
   readonly stagingPrefix: string;
@@ -191,6 +198,7 @@ export function loadConfig(source: ContextSource, environment: EnvironmentVariab
     contributorInsights: v.contributorInsights,
     existingTable,
     incomingPrefix: v.incomingPrefix,
+    uploadKeyLayout: v.uploadKeyLayout,
     rejectedPrefix: v.rejectedPrefix,
     stagingPrefix: v.stagingPrefix,
     rejectedRetentionDays: v.rejectedRetentionDays,

@@ -1,4 +1,5 @@
 import { DEFAULT_WATCH } from '../../lambdas/core/ledger/watch';
+import { DEFAULT_UPLOAD_KEY_LAYOUT, UPLOAD_KEY_LAYOUTS } from '../../lambdas/core/upload-key';
 import { PIPELINE_SETTINGS as PIPELINE } from '../../lambdas/shared/pipeline-settings';
 
 /**
@@ -352,6 +353,11 @@ export const CONTEXT_SCHEMA = {
     pattern: PREFIX_PATTERN,
     rule: PREFIX_RULE,
     description: 'key prefix devices upload to; the only prefix that notifies the dump queue',
+  }),
+  uploadKeyLayout: choice(UPLOAD_KEY_LAYOUTS, {
+    default: DEFAULT_UPLOAD_KEY_LAYOUT,
+    description:
+      '`UPLOAD_KEY_LAYOUT`: `device-prefix` binds uploads to their device (`incoming/{device segment}/...`, else `E_DEVICE_MISMATCH`); `any`: no check ([above](#uploads-bound-to-their-device))',
   }),
   rejectedPrefix: string({
     default: PIPELINE.rejectedPrefix,

@@ -1,3 +1,4 @@
+import { PIPELINE_SETTINGS } from '../../lambdas/shared/pipeline-settings';
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -93,8 +94,8 @@ export class DumpBucket extends Construct {
     this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const autoDeleteObjects = removalPolicy === RemovalPolicy.DESTROY;
-    this.incomingPrefix = props.incomingPrefix ?? 'incoming/';
-    this.rejectedPrefix = props.rejectedPrefix ?? 'rejected/';
+    this.incomingPrefix = props.incomingPrefix ?? PIPELINE_SETTINGS.incomingPrefix;
+    this.rejectedPrefix = props.rejectedPrefix ?? PIPELINE_SETTINGS.rejectedPrefix;
     this.stagingPrefix = props.stagingPrefix ?? DEFAULT_STAGING_PREFIX;
     const noncurrentVersionExpiration = Duration.days(props.noncurrentRetentionDays ?? 7);
     this.encryptionKey =

@@ -175,6 +175,8 @@ export class IngestStack extends Stack {
         [ENV.fanoutQueueUrl]: this.fanoutQueue.queue.queueUrl,
         [ENV.rejectedPrefix]: config.rejectedPrefix,
         [ENV.stagingPrefix]: config.stagingPrefix,
+        [ENV.incomingPrefix]: config.incomingPrefix,
+        [ENV.uploadKeyLayout]: config.uploadKeyLayout,
       },
     });
     this.dumpBucket.grantReadIncoming(this.parser.role);
@@ -287,7 +289,10 @@ export class IngestStack extends Stack {
       },
       UploadPrefix: {
         value: config.incomingPrefix,
-        description: 'Key prefix devices upload to; only objects under it are processed',
+        description:
+          config.uploadKeyLayout === 'device-prefix'
+            ? 'Key prefix devices upload to, each under <prefix><encoded deviceId>/ (docs/deploy.md); only objects under it are processed'
+            : 'Key prefix devices upload to; only objects under it are processed',
       },
       RejectedPrefix: {
         value: config.rejectedPrefix,

@@ -83,6 +83,7 @@ describe('loadConfig', () => {
         logRetentionDays: 30,
         logLevel: 'INFO',
         incomingPrefix: 'incoming/',
+        uploadKeyLayout: 'device-prefix',
         rejectedPrefix: 'rejected/',
         stagingPrefix: 'staging/',
         rejectedRetentionDays: 30,
@@ -317,6 +318,11 @@ describe('loadConfig', () => {
       ],
       ['a bad log level', { 'dumpflow:logLevel': 'TRACE' }, /must be one of DEBUG, INFO, WARN, ERROR/],
       ['a bad removal policy', { 'dumpflow:removalPolicy': 'snapshot' }, /must be one of retain, destroy/],
+      [
+        'an unknown upload key layout',
+        { 'dumpflow:uploadKeyLayout': 'per-device' },
+        /dumpflow:uploadKeyLayout must be one of device-prefix, any/,
+      ],
       [
         'a prefix without a trailing slash',
         { 'dumpflow:incomingPrefix': 'incoming' },

@@ -743,6 +743,26 @@ describe('IngestStack', () => {
     });
   });
 
+  describe('uploads bound to their device (dumpflow:uploadKeyLayout)', () => {
+    it('tells the parser the layout and the incoming prefix: device-prefix by default', () => {
+      const { ingest } = synthesize({ 'dumpflow:incomingPrefix': 'uploads/' });
+      expect(functionProps(ingest, 'Parser')).toMatchObject({
+        Environment: { Variables: { UPLOAD_KEY_LAYOUT: 'device-prefix', INCOMING_PREFIX: 'uploads/' } },
+      });
+      ingest.hasOutput('UploadPrefix', {
+        Value: 'uploads/',
+        Description: Match.stringLikeRegexp('deviceId'),
+      });
+    });
+
+    it('is configurable off', () => {
+      const { ingest } = synthesize({ 'dumpflow:uploadKeyLayout': 'any' });
+      expect(functionProps(ingest, 'Parser')).toMatchObject({
+        Environment: { Variables: { UPLOAD_KEY_LAYOUT: 'any' } },
+      });
+    });
+  });
+
   describe('restore path (dumpflow:existingTableName)', () => {
     let restored: Synthesized;
     const tableArn = RESTORED_TABLE.streamArn.slice(0, RESTORED_TABLE.streamArn.indexOf('/stream/'));

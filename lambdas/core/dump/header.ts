@@ -17,7 +17,7 @@ import {
   TRAILER_SIZE,
   TWO_POW_32,
 } from './layout';
-import type { DumpHeader } from './types';
+import { DUMP_ERROR_CODES, type DumpErrorCode, type DumpHeader } from './types';
 
 /** A header that passed every whole-dump check, plus where the records are. */
 export interface CheckedDump {
@@ -77,6 +77,22 @@ function readId(bytes: Uint8Array, offset: number, field: 'deviceId' | 'patientI
     throw new DumpRejectedError('E_IDENTITY', `the header's ${field} is empty; ${fix}`);
   }
   return String.fromCharCode(...bytes.subarray(offset, offset + length));
+}
+
+/**
+ * Whose dump a rejected file is, when its rejection came after the spec's E_IDENTITY check (the
+ * header checksum and both ids passed): erasure must find its copy. undefined for earlier codes,
+ * whose ids cannot be trusted or read.
+ */
+export function rejectedDumpOwner(
+  bytes: Uint8Array,
+  code: DumpErrorCode,
+): { readonly patientId: string; readonly deviceId: string } | undefined {
+  if (DUMP_ERROR_CODES.indexOf(code) <= DUMP_ERROR_CODES.indexOf('E_IDENTITY')) return undefined;
+  return {
+    deviceId: readId(bytes, H.deviceId, 'deviceId'),
+    patientId: readId(bytes, H.patientId, 'patientId'),
+  };
 }
 
 function splitCreatedAt(hi: number, lo: number): { createdAtDayNumber: number; createdAtMsOfDay: number } {

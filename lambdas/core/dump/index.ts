@@ -2,7 +2,7 @@
 export * from './types';
 export { DumpRejectedError, DumpEncodeError } from './errors';
 export { decodeDump } from './decode';
-export { checkDump, type CheckedDump } from './header';
+export { checkDump, rejectedDumpOwner, type CheckedDump } from './header';
 export { groupByDay } from './group';
 export {
   encodeDump,

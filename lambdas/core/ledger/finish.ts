@@ -1,5 +1,6 @@
-import { UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { PutItemCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { conditionalWrite } from '../storage/conditions';
+import { patientDevicesPk, patientDumpSk } from '../storage/keys';
 import { context, ledgerKey, n, type LedgerDeps } from './entry';
 
 /**
@@ -67,6 +68,31 @@ export function rejectDump(
       ':now': n(now),
     },
   });
+}
+
+/**
+ * Files a dump that stored nothing under its patient (the `DUMP#` item startProcessing writes for
+ * the dumps that start), so erasure finds its rejected copy. Idempotent.
+ */
+export async function recordPatientDump(
+  deps: LedgerDeps,
+  dumpId: string,
+  owner: { readonly patientId: string; readonly deviceId: string },
+): Promise<void> {
+  const { meter } = context(deps);
+  const response = await deps.client.send(
+    new PutItemCommand({
+      TableName: deps.tableName,
+      Item: {
+        pk: { S: patientDevicesPk(owner.patientId) },
+        sk: { S: patientDumpSk(dumpId) },
+        patientId: { S: owner.patientId },
+        deviceId: { S: owner.deviceId },
+      },
+      ReturnConsumedCapacity: 'TOTAL',
+    }),
+  );
+  meter.record('write', response.ConsumedCapacity);
 }
 
 /** RECEIVED or PROCESSING -> FAILED: the watchdog gave up; the dump leaves the watch index. */

@@ -30,5 +30,5 @@ export {
 } from './plan';
 export { completeIfCommitted, markChunkDone, type ProgressDeps } from './progress';
 export { startProcessing, type StartProcessingInput, type StartProcessingResult } from './start';
-export { failDump, leaveWatch, noteRedrive, rejectDump } from './finish';
+export { failDump, leaveWatch, noteRedrive, recordPatientDump, rejectDump } from './finish';
 export { CLOCK_SKEW_MARGIN_MS, DEFAULT_WATCH, WATCH_DUMP, WATCH_KPI, type WatchSettings } from './watch';

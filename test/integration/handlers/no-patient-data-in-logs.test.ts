@@ -147,9 +147,12 @@ describe('parser and worker handlers: no patient data in logs', () => {
     });
 
   it('a valid dump and a malformed one go through parser and worker without a marker in any log line', async () => {
-    const good = await upload('uploads/device-upload-1.bin', markerDump());
+    const good = await upload(`incoming/${DEVICE}/${PATIENT}-upload-1.bin`, markerDump());
     // A flipped record byte: the body CRC fails, so the dump is rejected whole.
-    const bad = await upload('uploads/device-upload-2.bin', flipBits(markerDump(), 64 + 17, 0x10));
+    const bad = await upload(
+      `incoming/${DEVICE}/${PATIENT}-upload-2.bin`,
+      flipBits(markerDump(), 64 + 17, 0x10),
+    );
 
     const parsed = await capture.during(() =>
       parser(anSqsEvent([good, bad]), createLambdaContext({ functionName: 'parser', now: () => NOW })),
@@ -192,7 +195,7 @@ describe('parser and worker handlers: no patient data in logs', () => {
     expect(log).toContain('"message":"dump complete"');
     expect(log).toContain('"DumpsCompleted"');
     // Log lines name a dump by its opaque id, never by its object key (which may hold a device id).
-    expect(log).not.toContain('device-upload-1');
+    expect(log).not.toContain('-upload-1');
     expect(log).toMatch(/"dumpId":"[0-9a-f]{24}"/);
     expect(markersIn(log)).toEqual([]);
   });
@@ -241,13 +244,41 @@ describe('parser and worker handlers: no patient data in logs', () => {
     expect(markersIn(capture.lines.join(''))).toEqual([]);
   });
 
+  it('a notification for an object that is gone fails its record without the key (which holds the ids) in the error or logs', async () => {
+    const { services: local } = services.current;
+    // The key names the device and the patient, as a gateway's naming scheme may.
+    const missing = s3NotificationBody({
+      bucket: local.bucket,
+      key: `incoming/${DEVICE}/${PATIENT}-gone.bin`,
+      size: 100,
+      eTag: '0123456789abcdef0123456789abcdef',
+      eventTime: new Date(NOW),
+    });
+    let parserError: unknown;
+    capture.lines.length = 0;
+    await capture.during(async () => {
+      parserError = await parser(
+        anSqsEvent([missing]),
+        createLambdaContext({ functionName: 'parser', now: () => NOW }),
+      ).catch((error: unknown) => error);
+    });
+    expect((parserError as Error).name).toBe('FullBatchFailureError');
+    const [recordError] = (parserError as FullBatchFailureError).recordErrors;
+    expect(recordError).toBeDefined();
+    expect(markersIn(errorText(parserError))).toEqual([]);
+    expect(markersIn(errorText(recordError))).toEqual([]);
+    // Nor in the fields a log line serializes beside the message (an SDK error's response fields).
+    expect(markersIn(JSON.stringify(recordError))).toEqual([]);
+    expect(markersIn(capture.lines.join(''))).toEqual([]);
+  });
+
   describe('a chunk that gives up on a busy device-day', () => {
     let failure: unknown;
 
     beforeAll(async () => {
       const { sqs, services: local } = services.current;
       // Days no earlier test stored, so the parser's whole-day shortcut does not settle them.
-      const notification = await upload('uploads/device-upload-3.bin', markerDump(-5));
+      const notification = await upload(`incoming/${DEVICE}/${PATIENT}-upload-3.bin`, markerDump(-5));
       await capture.during(() =>
         parser(anSqsEvent([notification]), createLambdaContext({ functionName: 'parser', now: () => NOW })),
       );

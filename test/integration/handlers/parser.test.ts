@@ -103,7 +103,7 @@ describe('parser handler', () => {
     });
     const broken = Uint8Array.from(bytes);
     broken[64 + 40] = broken[64 + 40]! ^ 0xff;
-    const uploaded = await upload(s3, sqs, 'incoming/bad crc.dump', broken);
+    const uploaded = await upload(s3, sqs, 'incoming/DEV-1/bad crc.dump', broken);
     const records = await receivedRecords(sqs, services.queues.dump.url, services.queues.dump.arn);
 
     const response = await invoke(parser, records, 'parser');
@@ -111,19 +111,75 @@ describe('parser handler', () => {
     expect(response.batchItemFailures).toEqual([]);
     const ledger = await readLedgerOf(
       { client: table.current.client, tableName: table.current.tableName },
-      { bucket: services.bucket, key: 'incoming/bad crc.dump', version: uploaded.eTag },
+      { bucket: services.bucket, key: 'incoming/DEV-1/bad crc.dump', version: uploaded.eTag },
     );
-    expect(ledger).toMatchObject({ status: 'REJECTED', code: 'E_BODY_CRC', key: 'incoming/bad crc.dump' });
+    expect(ledger).toMatchObject({
+      status: 'REJECTED',
+      code: 'E_BODY_CRC',
+      key: 'incoming/DEV-1/bad crc.dump',
+    });
     const copy = await s3.send(
-      new GetObjectCommand({ Bucket: services.bucket, Key: 'rejected/incoming/bad crc.dump' }),
+      new GetObjectCommand({ Bucket: services.bucket, Key: 'rejected/incoming/DEV-1/bad crc.dump' }),
     );
     expect(Buffer.from(await copy.Body!.transformToByteArray())).toEqual(Buffer.from(broken));
     // fauxqs does not serve GetObjectTagging, so the copy's dumpflow-rejected tag is not checked here.
-    // Only the claim (K#), the ledger (L#) and the table's layout marker: no event, summary or page.
-    expect(
-      (await tableItems()).filter((item) => !/^[KL]#/.test(item['pk']?.S ?? '') && item['pk']?.S !== 'META'),
-    ).toEqual([]);
+    // Only the claim (K#), the ledger (L#), the table's layout marker and the dump filed under its
+    // patient (the header's ids passed their checks; erasure finds the copy by it): no event, summary or page.
+    const items = await tableItems();
+    expect(items.filter((item) => !/^[KL]#/.test(item['pk']?.S ?? '') && item['pk']?.S !== 'META')).toEqual([
+      expect.objectContaining({
+        pk: { S: 'I#PAT-1' },
+        sk: { S: `DUMP#${ledger!.dumpId}` },
+        deviceId: { S: 'DEV-1' },
+      }),
+    ]);
     expect(await queued(sqs, services.queues.fanout.url)).toBe(0);
+  });
+
+  it("rejects a valid dump under another device's prefix: E_DEVICE_MISMATCH, a copy under rejected/, nothing stored", async () => {
+    const { services, s3, sqs } = local.current;
+    const bytes = encodeDump({
+      deviceId: 'DEV/3#x',
+      patientId: 'PAT-3',
+      createdAt: CREATED_AT,
+      events: someEvents(20),
+    });
+    const before = await tableItems();
+    // The key of device DEV-4 (an uploader confined to its own prefix) holding DEV/3#x's dump.
+    const key = 'incoming/DEV-4/upload.dump';
+    const uploaded = await upload(s3, sqs, key, bytes);
+    const records = await receivedRecords(sqs, services.queues.dump.url, services.queues.dump.arn);
+
+    expect((await invoke(parser, records, 'parser')).batchItemFailures).toEqual([]);
+
+    const deps = { client: table.current.client, tableName: table.current.tableName };
+    const ledger = await readLedgerOf(deps, { bucket: services.bucket, key, version: uploaded.eTag });
+    expect(ledger).toMatchObject({ status: 'REJECTED', code: 'E_DEVICE_MISMATCH' });
+    expect(ledger?.message).not.toContain('DEV');
+    const copy = await s3.send(new GetObjectCommand({ Bucket: services.bucket, Key: `rejected/${key}` }));
+    expect(Buffer.from(await copy.Body!.transformToByteArray())).toEqual(Buffer.from(bytes));
+    // New items: the claim, the ledger and the patient's DUMP# item (erasure finds the copy by it);
+    // no event, page, summary or device.
+    const added = (await tableItems()).filter(
+      (item) => !before.some((b) => b['pk']?.S === item['pk']?.S && b['sk']?.S === item['sk']?.S),
+    );
+    expect(
+      added.map((item) => `${item['pk']!.S!.slice(0, 2)} ${item['sk']!.S!.split('#')[0]}`).sort(),
+    ).toEqual(['I# DUMP', 'K# V', 'L# LEDGER'].sort());
+    expect(await queued(sqs, services.queues.fanout.url)).toBe(0);
+
+    // The same dump under its own device's prefix (the id encoded as one segment) is stored.
+    const own = await upload(s3, sqs, 'incoming/DEV=2F3=23x/upload.dump', bytes);
+    const notification = await receivedRecords(sqs, services.queues.dump.url, services.queues.dump.arn);
+    expect((await invoke(parser, notification, 'parser')).batchItemFailures).toEqual([]);
+    expect(
+      await readLedgerOf(deps, {
+        bucket: services.bucket,
+        key: 'incoming/DEV=2F3=23x/upload.dump',
+        version: own.eTag,
+      }),
+    ).toMatchObject({ status: 'PROCESSING' });
+    await drain(sqs, services.queues.fanout.url, 500);
   });
 
   it('treats a redelivered notification of a COMPLETE dump as a no-op', async () => {
@@ -134,7 +190,7 @@ describe('parser handler', () => {
       createdAt: CREATED_AT,
       events: someEvents(30),
     });
-    const uploaded = await upload(s3, sqs, 'incoming/good.dump', bytes);
+    const uploaded = await upload(s3, sqs, 'incoming/DEV-2/good.dump', bytes);
     const notification = await receivedRecords(sqs, services.queues.dump.url, services.queues.dump.arn);
     expect((await invoke(parser, notification, 'parser')).batchItemFailures).toEqual([]);
     const chunks = await receivedRecords(sqs, services.queues.fanout.url, services.queues.fanout.arn);
@@ -143,7 +199,7 @@ describe('parser handler', () => {
     const deps = { client: table.current.client, tableName: table.current.tableName };
     const dumpId = (await findDumpId(deps, {
       bucket: services.bucket,
-      key: 'incoming/good.dump',
+      key: 'incoming/DEV-2/good.dump',
       version: uploaded.eTag,
     }))!;
     const complete = await readLedger(deps, dumpId);

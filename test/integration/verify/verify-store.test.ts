@@ -13,6 +13,8 @@ import { captureOutput, type CapturedOutput } from '../../../local/capture-outpu
 import { startLocalPipeline, type LocalDump, type LocalPipeline } from '../../../local/pipeline';
 import type { FinishedDump } from '../../../local/phase-report';
 import { verifyStore } from '../../../verify';
+import { deviceUploadPrefix } from '../../../lambdas/core/upload-key';
+import { uploaderDeviceId } from '../../../local/upload-keys';
 import { isolatedEnvironment } from '../support/pipeline-oracle';
 
 /** A generated dump's device and the UTC days it covers. */
@@ -36,7 +38,9 @@ describe('verifyStore', () => {
     ...generated.map((d) => ({ name: d.fileName, bytes: d.bytes })),
     { name: 'bad-crc.dump', bytes: badCrc },
   ];
-  const keyOf = (name: string) => `incoming/phase-1/${name}`;
+  // The local runtime uploads each dump under its device's prefix (the device-prefix layout).
+  const keyOf = (name: string) =>
+    `${deviceUploadPrefix('incoming/', uploaderDeviceId(dumps.find((d) => d.name === name)!.bytes))}phase-1/${name}`;
   const verify = () =>
     verifyStore({
       ...pipeline.clients,
