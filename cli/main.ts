@@ -11,6 +11,7 @@ import { registerInspect } from './commands/inspect';
 import { registerKpis } from './commands/kpis';
 import { registerPlan } from './commands/plan';
 import { registerLocal } from './commands/local';
+import { registerStatus } from './commands/status';
 import { registerVerify } from './commands/verify';
 import { reportError } from './errors';
 
@@ -28,6 +29,7 @@ registerLocal(program);
 registerVerify(program);
 registerEvents(program);
 registerKpis(program);
+registerStatus(program);
 
 // A reader that stops early (`dumpflow events ... | head`) closes the pipe: that is not a failure.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {

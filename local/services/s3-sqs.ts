@@ -3,6 +3,9 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { loadFauxqs, type FauxqsServer } from './load-fauxqs';
 import { createDumpUploader, type DumpUploader } from '../event-sources/s3-upload';
 
+/** The local runtime's dump bucket (`dumpflow status --state` looks object keys up in it). */
+export const LOCAL_BUCKET = 'dumpflow-dumps';
+
 /** One local queue, addressed the three ways code needs it. */
 export interface LocalQueue {
   readonly name: string;
@@ -67,7 +70,7 @@ export interface LocalS3Sqs {
 export async function startLocalS3Sqs(options: LocalS3SqsOptions = {}): Promise<LocalS3Sqs> {
   const region = options.region ?? 'us-east-1';
   const prefix = options.namePrefix ?? 'dumpflow';
-  const bucket = options.bucketName ?? 'dumpflow-dumps';
+  const bucket = options.bucketName ?? LOCAL_BUCKET;
   const visibilityTimeout = String(options.visibilityTimeoutSeconds ?? 30);
   const maxReceiveCount = String(options.maxReceiveCount ?? 3);
 
