@@ -3,13 +3,14 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { MAX_DUMP_BYTES } from '../lambdas/app/parse-dump';
 import { ObjectTooLargeError } from '../lambdas/app/read-object';
 import { decodeDump, DumpRejectedError, type DecodedDump } from '../lambdas/core/dump';
-import { readLedgerOf } from '../lambdas/core/ledger';
+import { readLedgerOf, stuckDumps } from '../lambdas/core/ledger';
 import {
   daysToRead,
   indexStoredDay,
   reconcileDay,
   reconcileLedgerObjects,
   reconcileRejectedDump,
+  reconcileStuckDumps,
   reconcileValidDump,
 } from './reconcile';
 import { listDumps, objectExists, readDump, readStoredDay, scanLedger, type ListedObject } from './sources';
@@ -198,6 +199,9 @@ export async function verifyStore(options: VerifyStoreOptions): Promise<VerifyRe
     differences.push(...result.differences);
   }
   progress('dumps', listed.length, listed.length);
+
+  // Past their deadline by the watch index (a Query on a sparse index of unfinished dumps only).
+  differences.push(...reconcileStuckDumps(await stuckDumps(ledgerDeps, started), bucket, prefix, started));
 
   if (options.scanLedger === true) {
     progress('ledger', 0, 0);
