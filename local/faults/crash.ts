@@ -62,6 +62,7 @@ export class CrashInjector {
   /** Running mean of DynamoDB calls per invocation, so crash points spread over a whole invocation. */
   private callsSeen = 0;
   private invocationsSeen = 0;
+  private mostCallsSeen = 0;
 
   constructor(
     private readonly probability: number,
@@ -75,7 +76,15 @@ export class CrashInjector {
     const roll = this.random.next();
     if (roll < 0.15) return { kind: 'before-report' };
     if (roll < 0.25) return { kind: 'after-report' };
-    const typical = this.invocationsSeen === 0 ? 20 : Math.max(1, this.callsSeen / this.invocationsSeen);
+    // Most parser invocations are short (a duplicate notification: claim, read the ledger, done);
+    // the mean would keep its crashes among the first calls of a fresh dump and never reach the
+    // window between startProcessing and the last send. Its calls are drawn up to the longest seen.
+    const typical =
+      this.invocationsSeen === 0
+        ? 20
+        : this.fn === 'parser'
+          ? Math.max(1, this.mostCallsSeen)
+          : Math.max(1, this.callsSeen / this.invocationsSeen);
     return { kind: 'call', call: this.random.int(1, Math.ceil(typical)), after: this.random.chance(0.5) };
   }
 
@@ -117,6 +126,7 @@ export class CrashInjector {
       } finally {
         this.callsSeen += calls;
         this.invocationsSeen += 1;
+        this.mostCallsSeen = Math.max(this.mostCallsSeen, calls);
       }
       // A call number past the invocation's last call means it died once its work was done.
       if (deathPoint === undefined && (plan?.kind === 'call' || plan?.kind === 'before-report')) {
