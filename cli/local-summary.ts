@@ -109,16 +109,23 @@ export function formatDeadLetters(dead: DeadLetters): string {
 
 export function formatFaults(spec: string, totals: FaultTotals): string {
   const { injected, retries } = totals;
-  const points = Object.entries(injected.crashPoints)
-    .map(([point, n]) => `${point} ${n}`)
-    .join(', ');
+  const pointsOf = (crashPoints: Readonly<Record<string, number>>) =>
+    Object.entries(crashPoints)
+      .map(([point, n]) => `${point} ${n}`)
+      .join(', ');
+  const points = pointsOf(injected.crashPoints);
+  const parserPoints = pointsOf(injected.parserCrashPoints);
   return table([
     [`faults injected (${spec})`, ''],
     ['  throttled DynamoDB calls', count(injected.throttled)],
     ['  unprocessed BatchWriteItem items', count(injected.unprocessedItems)],
     ['  duplicate S3 notifications', count(injected.duplicateNotifications)],
+    ['    delivered to two parsers at once', count(injected.simultaneousDeliveries)],
     ['  extra SQS deliveries', count(injected.redeliveries)],
     [`  worker crashes${points === '' ? '' : ` (${points})`}`, count(injected.crashes)],
+    [`  parser crashes${parserPoints === '' ? '' : ` (${parserPoints})`}`, count(injected.parserCrashes)],
+    ['  transaction conflicts', count(injected.conflicts)],
+    ['  invocations paused past lease and visibility', count(injected.pauses)],
     ['  DynamoDB outages', count(injected.outages)],
     ['    connections refused meanwhile', count(injected.refusedConnections)],
     ['retries they caused', ''],

@@ -12,6 +12,8 @@ import { registerInspect } from './commands/inspect';
 import { registerKpis } from './commands/kpis';
 import { registerPlan } from './commands/plan';
 import { registerLocal } from './commands/local';
+import { registerRedrive } from './commands/redrive';
+import { registerStatus } from './commands/status';
 import { registerVerify } from './commands/verify';
 import { reportError } from './errors';
 
@@ -30,6 +32,8 @@ registerVerify(program);
 registerEvents(program);
 registerKpis(program);
 registerErase(program);
+registerStatus(program);
+registerRedrive(program);
 
 // A reader that stops early (`dumpflow events ... | head`) closes the pipe: that is not a failure.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {

@@ -12,6 +12,13 @@ export interface LocalSettingsOptions {
   readonly deliveriesPerMessage?: number;
   /** A faulted run: shorter leases so crashed holders free their day in seconds. */
   readonly faulted?: boolean;
+  /**
+   * `--faults pause`: a stalled invocation must outlast its message's visibility timeout, so the
+   * timeout is shortened (the deployed 720 s would make a run last hours), and two receives are
+   * added: the one a paused invocation's message gets while it stalls, and one for a slow batch
+   * the short timeout lets another poller see again.
+   */
+  readonly paused?: boolean;
 }
 
 export interface LocalSettings {
@@ -30,6 +37,9 @@ export interface LocalSettings {
   readonly dayLeaseMs: number;
 }
 
+const PAUSED_VISIBILITY_TIMEOUT_SECONDS = 30;
+const PAUSED_EXTRA_RECEIVES = 2;
+
 /** Under faults: the local retry delays are seconds, not Lambda's minutes. */
 const FAULTED_DAY_LEASE_MS = 20_000;
 
@@ -37,10 +47,14 @@ export function localSettings(options: LocalSettingsOptions = {}): LocalSettings
   const s = PIPELINE_SETTINGS;
   return {
     // The deployed threshold, plus the deliveries `redeliver` adds on purpose.
-    maxReceiveCount: s.maxReceiveCount + ((options.deliveriesPerMessage ?? 1) - 1),
+    maxReceiveCount:
+      s.maxReceiveCount +
+      ((options.deliveriesPerMessage ?? 1) - 1) +
+      (options.paused ? PAUSED_EXTRA_RECEIVES : 0),
     // One visibility timeout for both queues (the emulator has one): the larger consumer's rule.
-    visibilityTimeoutSeconds:
-      s.visibilityTimeoutFactor * Math.max(s.parser.timeoutSeconds, s.worker.timeoutSeconds),
+    visibilityTimeoutSeconds: options.paused
+      ? PAUSED_VISIBILITY_TIMEOUT_SECONDS
+      : s.visibilityTimeoutFactor * Math.max(s.parser.timeoutSeconds, s.worker.timeoutSeconds),
     parser: { batchSize: s.parser.batchSize, functionTimeoutMs: s.parser.timeoutSeconds * 1000 },
     worker: { batchSize: s.worker.batchSize, functionTimeoutMs: s.worker.timeoutSeconds * 1000 },
     kpi: {

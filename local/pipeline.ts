@@ -36,7 +36,7 @@ import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { SimulatedCrashError } from './faults/crash';
 import type { FaultTotals } from './faults/fault-log';
-import type { FaultInjector } from './faults/injector';
+import type { FaultInjector, InvocationFaults } from './faults/injector';
 import { startOutageProxy, type OutageProxy } from './faults/outage-proxy';
 import { ENV } from '../lambdas/shared/config';
 import { localSettings } from './deployed-settings';
@@ -92,6 +92,11 @@ export interface LocalPipelineOptions {
   readonly uploadKeyLayout?: UploadKeyLayout;
   /** Time between two watchdog runs (the deployed rule runs every few minutes). @default 30000, 3000 with faults */
   readonly watchdogIntervalMs?: number;
+  /**
+   * VisibilityTimeout of the dump and fan-out queues. @default the deployed rule (6x the longer
+   * function timeout); 30 with `pause`, which stalls an invocation past it (and past the lease)
+   */
+  readonly visibilityTimeoutSeconds?: number;
 }
 
 /** Deadlines short enough for a faulted local run: re-drives after 30 s, KPI checks after 10 s. */
@@ -198,6 +203,9 @@ export interface FunctionEnvironment {
   readonly watchdog: ScheduledHandler;
   /** The environment's DynamoDB singleton (metered by the runtime). */
   readonly dynamodb: DynamoDBClient;
+  /** Its S3 and SQS singletons (where `parser-crash` and `pause` also land). */
+  readonly s3: S3Client;
+  readonly sqs: SQSClient;
 }
 
 /**
@@ -224,6 +232,8 @@ export function loadFreshEnvironment(): FunctionEnvironment {
     kpi: kpi.handler,
     watchdog: watchdog.handler,
     dynamodb: clients.dynamodb,
+    s3: clients.s3,
+    sqs: clients.sqs,
   };
 }
 
@@ -237,16 +247,16 @@ let active = false;
 function pooled<E, R>(
   load: () => FunctionEnvironment,
   pick: (env: FunctionEnvironment) => (event: E, context: Context) => Promise<R>,
-  crashSwitch?: (env: FunctionEnvironment) => CrashSwitch | undefined,
+  faultsOf?: (env: FunctionEnvironment) => InvocationFaults | undefined,
 ): (event: E, context: Context) => Promise<R> {
   interface Slot {
     readonly handler: (event: E, context: Context) => Promise<R>;
-    readonly run: CrashSwitch | undefined;
+    readonly run: InvocationFaults | undefined;
   }
   const free: Slot[] = [];
   const create = (): Slot => {
     const env = load();
-    return { handler: pick(env), run: crashSwitch?.(env) };
+    return { handler: pick(env), run: faultsOf?.(env) };
   };
   return async (event, context) => {
     const slot = free.pop() ?? create();
@@ -265,8 +275,6 @@ function pooled<E, R>(
     }
   };
 }
-
-type CrashSwitch = NonNullable<ReturnType<FaultInjector['crashSwitch']>>;
 
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
@@ -307,15 +315,18 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       dynamoEndpoint = options.dynamoEndpoint;
     }
     const faults = options.faults;
+    const pausing = faults !== undefined && faults.spec.pause > 0;
     const settings = localSettings({
       deliveriesPerMessage: faults?.spec.redeliver ?? 1,
       faulted: faults !== undefined,
+      paused: pausing,
     });
     // The deployed visibility rule: a worker batch on a loaded DynamoDB Local outlasted 30 s and
     // its chunks were delivered twice. Failed messages still return after the pollers'
     // retryAfterSeconds, not after this.
+    const visibilityTimeoutSeconds = options.visibilityTimeoutSeconds ?? settings.visibilityTimeoutSeconds;
     const services: LocalS3Sqs = await startLocalS3Sqs({
-      visibilityTimeoutSeconds: settings.visibilityTimeoutSeconds,
+      visibilityTimeoutSeconds,
       maxReceiveCount: settings.maxReceiveCount,
     });
     cleanups.push(() => services.stop());
@@ -345,6 +356,9 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       cleanups.push(() => proxy!.close());
     }
     const dayLeaseMs = options.dayLeaseMs ?? settings.dayLeaseMs;
+    // Longer than both the lease and the visibility timeout: the stalled invocation's day is taken
+    // over and its message delivered again before it carries on.
+    const pauseMs = Math.max(dayLeaseMs, visibilityTimeoutSeconds * 1000) + 5_000;
     const watch = options.watch ?? (faults === undefined ? DEFAULT_WATCH : FAULT_WATCH);
     const uploadKeys: UploadKeyRule = {
       layout: options.uploadKeyLayout ?? DEFAULT_UPLOAD_KEY_LAYOUT,
@@ -385,13 +399,11 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       faults?.instrumentDynamoDb(environment.dynamodb, ++environments);
       return environment;
     };
+    const faultsOf = (fn: 'parser' | 'worker') => (e: FunctionEnvironment) =>
+      faults?.invocationFaults(fn, { dynamodb: e.dynamodb, others: [e.s3, e.sqs] }, pauseMs);
     const handlers = {
-      parser: pooled(load, (e) => e.parser),
-      worker: pooled(
-        load,
-        (e) => e.worker,
-        (e) => faults?.crashSwitch(e.dynamodb),
-      ),
+      parser: pooled(load, (e) => e.parser, faultsOf('parser')),
+      worker: pooled(load, (e) => e.worker, faultsOf('worker')),
       kpi: pooled(load, (e) => e.kpi),
       watchdog: pooled(load, (e) => e.watchdog),
       capacity: { totals: () => meter.totals() },
@@ -407,6 +419,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       retryAfterSeconds: 2,
       functionTimeoutMs: settings.parser.functionTimeoutMs,
       deliveriesPerMessage: faults?.spec.redeliver ?? 1,
+      // Two copies of a notification reaching two parser instances at the same instant.
+      simultaneousFirstDeliveries: (faults?.spec.s3Duplicate ?? 1) > 1 ? 2 : 1,
       log,
     });
     const worker: SqsPoller = createSqsPoller({
@@ -601,6 +615,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     const faultTotals = () =>
       faults?.log.totals({
         redeliveries: parser.counters.redelivered + worker.counters.redelivered,
+        simultaneousDeliveries: parser.counters.simultaneous,
         sqsRetries: parser.counters.failed + worker.counters.failed,
         streamRetries: kpi.counters.retries,
       });

@@ -377,3 +377,26 @@ export function reconcileLedgerObjects(
       detail: `the ledger holds ${entry.status} for version ${entry.version}, but that object is no longer in the bucket`,
     }));
 }
+
+/**
+ * Dumps past their deadline and not final (the watch index, read by ledger/status.ts stuckDumps),
+ * within the verified bucket and prefix: the watchdog has re-driven them or is about to, and marks
+ * them FAILED after maxRedrives. One difference per dump, naming it by key and dump id.
+ */
+export function reconcileStuckDumps(
+  stuck: readonly LedgerEntry[],
+  bucket: string,
+  prefix: string,
+  now: number,
+): Difference[] {
+  return stuck
+    .filter((ledger) => ledger.bucket === bucket && ledger.key.startsWith(prefix))
+    .map((ledger) => {
+      const overdueMin = Math.max(0, (now - (ledger.due ?? now)) / 60_000).toFixed(1);
+      return {
+        kind: 'PAST_DEADLINE' as const,
+        subject: ledger.key,
+        detail: `dump ${ledger.dumpId} is still ${ledger.status} ${overdueMin} min past its deadline (chunks done ${ledger.done} of ${ledger.chunksExpected ?? '?'}, re-driven ${ledger.redrives} time(s)); see \`dumpflow status --dump ${ledger.dumpId}\` and docs/operations.md (stuck dumps)`,
+      };
+    });
+}

@@ -27,6 +27,8 @@ export const DIFFERENCE_KINDS = [
   'REJECTED_COPY_MISSING',
   /** A ledger item whose object version is no longer in the bucket. */
   'OBJECT_MISSING',
+  /** A dump not final past its deadline (the watch index): the watchdog is re-driving it, or gave up. */
+  'PAST_DEADLINE',
 ] as const;
 export type DifferenceKind = (typeof DIFFERENCE_KINDS)[number];
 

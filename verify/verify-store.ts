@@ -3,7 +3,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { MAX_DUMP_BYTES } from '../lambdas/app/parse-dump';
 import { ObjectTooLargeError } from '../lambdas/app/read-object';
 import { decodeDump, DumpRejectedError, type DecodedDump } from '../lambdas/core/dump';
-import { readLedgerOf } from '../lambdas/core/ledger';
+import { readLedgerOf, stuckDumps } from '../lambdas/core/ledger';
 import {
   checkUploadKey,
   DEFAULT_UPLOAD_KEY_LAYOUT,
@@ -16,6 +16,7 @@ import {
   reconcileDay,
   reconcileLedgerObjects,
   reconcileRejectedDump,
+  reconcileStuckDumps,
   reconcileValidDump,
 } from './reconcile';
 import { listDumps, objectExists, readDump, readStoredDay, scanLedger, type ListedObject } from './sources';
@@ -218,6 +219,9 @@ export async function verifyStore(options: VerifyStoreOptions): Promise<VerifyRe
     differences.push(...result.differences);
   }
   progress('dumps', listed.length, listed.length);
+
+  // Past their deadline by the watch index (a Query on a sparse index of unfinished dumps only).
+  differences.push(...reconcileStuckDumps(await stuckDumps(ledgerDeps, started), bucket, prefix, started));
 
   if (options.scanLedger === true) {
     progress('ledger', 0, 0);

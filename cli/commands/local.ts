@@ -295,7 +295,7 @@ export function registerLocal(program: Command): Command {
     .option('--log-file <path>', 'where function logs go (default .dumpflow/logs/local-<time>.jsonl)')
     .option(
       '--faults <spec>',
-      'inject faults: a comma list of throttle=P, unprocessed=P, s3-duplicate=K, redeliver=K, crash=P, ddb-restart=K (docs/reliability.md)',
+      'inject faults: a comma list of throttle=P, unprocessed=P, s3-duplicate=K, redeliver=K, crash=P, parser-crash=P, conflict=P, pause=P, ddb-restart=K (docs/reliability.md)',
       faultSpec,
     )
     .option('--fault-seed <n>', 'seed of the fault injectors (default 1)', nonNegativeInteger)

@@ -52,6 +52,13 @@ export interface SqsPollerOptions {
    * @default 1
    */
   readonly deliveriesPerMessage?: number;
+  /**
+   * Fault injection (`--faults s3-duplicate`): a batch of messages none of which was received
+   * before goes to this many invocations at the same instant (each in an environment of its own),
+   * as two copies of one S3 notification reach two parser instances at once. A record counts as
+   * failed when any of its invocations failed it. @default 1
+   */
+  readonly simultaneousFirstDeliveries?: number;
 }
 
 export interface SqsPollerCounters {
@@ -69,6 +76,8 @@ export interface SqsPollerCounters {
   readonly handlerErrors: number;
   /** Processed messages put back in the queue for another delivery (deliveriesPerMessage). */
   readonly redelivered: number;
+  /** Extra invocations given the same first delivery at the same instant (simultaneousFirstDeliveries). */
+  readonly simultaneous: number;
 }
 
 export interface SqsPoller {
@@ -114,7 +123,9 @@ export function createSqsPoller(options: SqsPollerOptions): SqsPoller {
     movedToDlq: 0,
     handlerErrors: 0,
     redelivered: 0,
+    simultaneous: 0,
   };
+  const simultaneous = options.simultaneousFirstDeliveries ?? 1;
   const deliveriesPerMessage = options.deliveriesPerMessage ?? 1;
   /** Successful deliveries so far of messages that are to be delivered again. */
   const deliveries = new Map<string, number>();
@@ -195,35 +206,41 @@ export function createSqsPoller(options: SqsPollerOptions): SqsPoller {
 
   async function invoke(messages: Message[], from: SqsSource): Promise<void> {
     const records = messages.map((m) => toSqsRecord(m, from));
-    const context = createLambdaContext({
-      functionName: options.functionName,
-      region: from.region,
-      timeoutMs: options.functionTimeoutMs,
-    });
-    counters.invocations += 1;
-    counters.records += records.length;
-    let failedIds: ReadonlySet<string>;
-    try {
-      const response = await options.handler({ Records: records }, context);
-      const outcome = reportBatchItemFailures
-        ? readBatchResponse(
-            response,
-            records.map((r) => r.messageId),
-          )
-        : ({ kind: 'success' } as const);
-      if (outcome.kind === 'failed') log(`${options.functionName}: whole batch failed: ${outcome.reason}`);
-      failedIds = new Set(
-        outcome.kind === 'success'
-          ? []
-          : outcome.kind === 'partial'
-            ? outcome.failedIds
-            : records.map((r) => r.messageId),
-      );
-    } catch (error) {
-      counters.handlerErrors += 1;
-      log(`${options.functionName}: invocation ${context.awsRequestId} failed: ${describe(error)}`);
-      failedIds = new Set(records.map((r) => r.messageId));
-    }
+    const deliverOnce = async (): Promise<ReadonlySet<string>> => {
+      const context = createLambdaContext({
+        functionName: options.functionName,
+        region: from.region,
+        timeoutMs: options.functionTimeoutMs,
+      });
+      counters.invocations += 1;
+      counters.records += records.length;
+      try {
+        const response = await options.handler({ Records: records }, context);
+        const outcome = reportBatchItemFailures
+          ? readBatchResponse(
+              response,
+              records.map((r) => r.messageId),
+            )
+          : ({ kind: 'success' } as const);
+        if (outcome.kind === 'failed') log(`${options.functionName}: whole batch failed: ${outcome.reason}`);
+        return new Set(
+          outcome.kind === 'success'
+            ? []
+            : outcome.kind === 'partial'
+              ? outcome.failedIds
+              : records.map((r) => r.messageId),
+        );
+      } catch (error) {
+        counters.handlerErrors += 1;
+        log(`${options.functionName}: invocation ${context.awsRequestId} failed: ${describe(error)}`);
+        return new Set(records.map((r) => r.messageId));
+      }
+    };
+    const firstDelivery = records.every((r) => r.attributes.ApproximateReceiveCount === '1');
+    const copies = firstDelivery ? simultaneous : 1;
+    counters.simultaneous += copies - 1;
+    const outcomes = await Promise.all(Array.from({ length: copies }, deliverOnce));
+    const failedIds = new Set(outcomes.flatMap((ids) => [...ids]));
     const failed = records.filter((r) => failedIds.has(r.messageId));
     const succeeded = records.filter((r) => !failedIds.has(r.messageId));
     const again = succeeded.filter((r) => {

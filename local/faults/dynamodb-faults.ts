@@ -1,5 +1,7 @@
 import {
   ProvisionedThroughputExceededException,
+  TransactionCanceledException,
+  TransactionConflictException,
   type BatchWriteItemCommandInput,
   type BatchWriteItemCommandOutput,
   type DynamoDBClient,
@@ -13,6 +15,8 @@ export interface DynamoDbFaultOptions {
   readonly throttle: number;
   /** Fraction of each BatchWriteItem's items returned in UnprocessedItems instead of written. */
   readonly unprocessed: number;
+  /** Fraction of conditional writes and TransactWriteItems refused with TransactionConflict. @default 0 */
+  readonly conflict?: number;
   readonly random: Random;
   readonly log: FaultLog;
 }
@@ -26,6 +30,11 @@ export interface DynamoDbFaultOptions {
  * Unprocessed items are injected per command, above the retries (initialize): DynamoDB answers
  * BatchWriteItem with HTTP 200 and the items it did not write, which the SDK does not retry; the
  * product's batch writer must.
+ *
+ * Conflicts are injected per attempt too, where a real one happens (a write meeting another
+ * transaction on its item): TransactWriteItems is cancelled with reason TransactionConflict on one
+ * of its items ('None' on the others), a single-item write with a condition fails with
+ * TransactionConflictException. Nothing is written; the SDK retries neither, the product must.
  */
 export function injectDynamoDbFaults(client: DynamoDBClient, options: DynamoDbFaultOptions): void {
   const { random, log } = options;
@@ -43,6 +52,10 @@ export function injectDynamoDbFaults(client: DynamoDBClient, options: DynamoDbFa
             'The level of configured provisioned throughput for the table was exceeded (injected by --faults throttle)',
           $metadata: { httpStatusCode: 400, attempts: attempt },
         });
+      }
+      if (conflicting(context.commandName, args.input) && random.chance(options.conflict ?? 0)) {
+        log.conflicts += 1;
+        throw conflictError(context.commandName!, args.input, random);
       }
       return next(args);
     },
@@ -84,4 +97,38 @@ export function injectDynamoDbFaults(client: DynamoDBClient, options: DynamoDbFa
     },
     { step: 'initialize', name: 'dumpflowFaultUnprocessed' },
   );
+}
+
+const CONDITIONAL_WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand']);
+
+/** The writes a concurrent transaction can refuse: transactions, and single-item writes with a condition. */
+function conflicting(commandName: string | undefined, input: unknown): boolean {
+  if (commandName === 'TransactWriteItemsCommand') return true;
+  return (
+    commandName !== undefined &&
+    CONDITIONAL_WRITES.has(commandName) &&
+    (input as { ConditionExpression?: string }).ConditionExpression !== undefined
+  );
+}
+
+function conflictError(commandName: string, input: unknown, random: Random): Error {
+  const $metadata = { httpStatusCode: 400 };
+  if (commandName === 'TransactWriteItemsCommand') {
+    const items = (input as { TransactItems?: unknown[] }).TransactItems?.length ?? 1;
+    const hit = random.int(0, items - 1);
+    return new TransactionCanceledException({
+      message:
+        'Transaction cancelled, please refer cancellation reasons for specific reasons (injected by --faults conflict)',
+      $metadata,
+      CancellationReasons: Array.from({ length: items }, (_, i) =>
+        i === hit
+          ? { Code: 'TransactionConflict', Message: 'Transaction is ongoing for the item' }
+          : { Code: 'None' },
+      ),
+    });
+  }
+  return new TransactionConflictException({
+    message: 'Transaction is ongoing for the item (injected by --faults conflict)',
+    $metadata,
+  });
 }

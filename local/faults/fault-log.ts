@@ -12,6 +12,15 @@ export interface FaultTotals {
     /** Worker invocations that died, by where they died. */
     readonly crashes: number;
     readonly crashPoints: Readonly<Record<string, number>>;
+    /** Parser invocations that died (`parser-crash`), by where they died. */
+    readonly parserCrashes: number;
+    readonly parserCrashPoints: Readonly<Record<string, number>>;
+    /** Conditional writes and transactions refused with TransactionConflict (`conflict`). */
+    readonly conflicts: number;
+    /** Invocations stalled past their lease and visibility timeout (`pause`). */
+    readonly pauses: number;
+    /** Notification deliveries that reached two parser instances at the same instant (`s3-duplicate`). */
+    readonly simultaneousDeliveries: number;
     /** Times DynamoDB was made unreachable, and requests cut off or refused meanwhile. */
     readonly outages: number;
     readonly refusedConnections: number;
@@ -33,17 +42,30 @@ export class FaultLog {
   duplicateNotifications = 0;
   crashes = 0;
   readonly crashPoints = new Map<string, number>();
+  parserCrashes = 0;
+  readonly parserCrashPoints = new Map<string, number>();
+  conflicts = 0;
+  pauses = 0;
   outages = 0;
   refusedConnections = 0;
   sdkRetries = 0;
 
-  crashed(point: string): void {
-    this.crashes += 1;
-    this.crashPoints.set(point, (this.crashPoints.get(point) ?? 0) + 1);
+  crashed(point: string, fn: 'worker' | 'parser' = 'worker'): void {
+    const points = fn === 'worker' ? this.crashPoints : this.parserCrashPoints;
+    if (fn === 'worker') this.crashes += 1;
+    else this.parserCrashes += 1;
+    points.set(point, (points.get(point) ?? 0) + 1);
   }
 
   /** `eventSources`: what the emulated event sources counted (they do the redelivering and retrying). */
-  totals(eventSources: { redeliveries: number; sqsRetries: number; streamRetries: number }): FaultTotals {
+  totals(eventSources: {
+    redeliveries: number;
+    simultaneousDeliveries: number;
+    sqsRetries: number;
+    streamRetries: number;
+  }): FaultTotals {
+    const sorted = (points: Map<string, number>) =>
+      Object.fromEntries([...points].sort(([a], [b]) => a.localeCompare(b)));
     return {
       injected: {
         throttled: this.throttled,
@@ -51,7 +73,12 @@ export class FaultLog {
         duplicateNotifications: this.duplicateNotifications,
         redeliveries: eventSources.redeliveries,
         crashes: this.crashes,
-        crashPoints: Object.fromEntries([...this.crashPoints].sort(([a], [b]) => a.localeCompare(b))),
+        crashPoints: sorted(this.crashPoints),
+        parserCrashes: this.parserCrashes,
+        parserCrashPoints: sorted(this.parserCrashPoints),
+        conflicts: this.conflicts,
+        pauses: this.pauses,
+        simultaneousDeliveries: eventSources.simultaneousDeliveries,
         outages: this.outages,
         refusedConnections: this.refusedConnections,
       },

@@ -1,14 +1,18 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { hashInts, Random } from '../../generator/prng';
-import { CrashInjector } from './crash';
+import { CrashInjector, type EnvironmentClient } from './crash';
 import { injectDynamoDbFaults } from './dynamodb-faults';
 import { FaultLog } from './fault-log';
 import type { OutageProxy } from './outage-proxy';
+import { PauseInjector } from './pause';
 import type { FaultSpec } from './spec';
 
 /** How long each `ddb-restart` outage lasts, and the pause around it. */
 export const OUTAGE_MS = 2_500;
 const OUTAGE_GAP_MS = 4_000;
+
+/** Runs one invocation under its environment's faults; `dead` when the environment is gone afterwards. */
+export type InvocationFaults = <R>(invoke: () => Promise<R>) => Promise<{ result: R; dead: boolean }>;
 
 /**
  * The faults of one run, from one spec and one seed. Every injector draws from its own seeded
@@ -17,6 +21,8 @@ const OUTAGE_GAP_MS = 4_000;
 export class FaultInjector {
   readonly log = new FaultLog();
   private readonly crashes: CrashInjector | undefined;
+  private readonly parserCrashes: CrashInjector | undefined;
+  private readonly pauses = new Map<'parser' | 'worker', PauseInjector>();
   private readonly shuffle: Random;
   private outagesLeft: number;
 
@@ -26,6 +32,10 @@ export class FaultInjector {
   ) {
     this.crashes =
       spec.crash > 0 ? new CrashInjector(spec.crash, new Random(hashInts(seed, 1)), this.log) : undefined;
+    this.parserCrashes =
+      spec.parserCrash > 0
+        ? new CrashInjector(spec.parserCrash, new Random(hashInts(seed, 4)), this.log, 'parser')
+        : undefined;
     this.shuffle = new Random(hashInts(seed, 2));
     this.outagesLeft = spec.ddbRestart;
   }
@@ -38,14 +48,41 @@ export class FaultInjector {
     injectDynamoDbFaults(client, {
       throttle: this.spec.throttle,
       unprocessed: this.spec.unprocessed,
+      conflict: this.spec.conflict,
       random: new Random(hashInts(this.seed, 3, environment)),
       log: this.log,
     });
   }
 
-  /** The crash switch of a worker environment, or undefined when crashes are off. */
-  crashSwitch(client: DynamoDBClient) {
-    return this.crashes?.attach(client);
+  /**
+   * What one environment's invocations of `fn` run through: the crash switch (`crash` on the
+   * worker's DynamoDB calls, `parser-crash` on the parser's DynamoDB, S3 and SQS calls) and the
+   * pause point (`pause`, any call, `pauseMs` long); undefined when none is on.
+   */
+  invocationFaults(
+    fn: 'parser' | 'worker',
+    clients: { readonly dynamodb: DynamoDBClient; readonly others: readonly EnvironmentClient[] },
+    pauseMs: number,
+  ): InvocationFaults | undefined {
+    const crashes = fn === 'worker' ? this.crashes : this.parserCrashes;
+    const all = [clients.dynamodb, ...clients.others];
+    const crash = crashes?.attach(fn === 'worker' ? [clients.dynamodb] : all);
+    let pauses = this.pauses.get(fn);
+    if (pauses === undefined && this.spec.pause > 0) {
+      pauses = new PauseInjector(
+        this.spec.pause,
+        pauseMs,
+        new Random(hashInts(this.seed, 5, fn === 'worker' ? 1 : 2)),
+        this.log,
+      );
+      this.pauses.set(fn, pauses);
+    }
+    const pause = pauses?.attach(all);
+    if (crash === undefined && pause === undefined) return undefined;
+    return async (invoke) => {
+      const paused = pause === undefined ? invoke : () => pause(invoke);
+      return crash === undefined ? { result: await paused(), dead: false } : crash(paused);
+    };
   }
 
   /** Each notification `s3-duplicate` times, in shuffled order (Fisher-Yates on the seeded stream). */

@@ -10,7 +10,10 @@ export interface FaultSpec {
   readonly throttle: number;
   /** A fraction of the items of each BatchWriteItem come back in UnprocessedItems, unwritten. */
   readonly unprocessed: number;
-  /** Every S3 notification is delivered this many times, in shuffled order. */
+  /**
+   * Every S3 notification is delivered this many times, in shuffled order; with 2 or more, each
+   * copy's first delivery also reaches two parser instances at the same instant.
+   */
   readonly s3Duplicate: number;
   /** Every SQS message (dump and fan-out queues) is delivered this many times. */
   readonly redeliver: number;
@@ -18,6 +21,15 @@ export interface FaultSpec {
   readonly crash: number;
   /** DynamoDB is unreachable this many times during the run, a few seconds each. */
   readonly ddbRestart: number;
+  /** A parser invocation dies with this probability, at a random DynamoDB, S3 or SQS call. */
+  readonly parserCrash: number;
+  /** A fraction of conditional writes and transactions are refused with TransactionConflict. */
+  readonly conflict: number;
+  /**
+   * A parser or worker invocation stalls with this probability at a random call, for longer than
+   * its device-day lease and its message's visibility timeout, then carries on.
+   */
+  readonly pause: number;
 }
 
 export const NO_FAULTS: FaultSpec = {
@@ -27,6 +39,9 @@ export const NO_FAULTS: FaultSpec = {
   redeliver: 1,
   crash: 0,
   ddbRestart: 0,
+  parserCrash: 0,
+  conflict: 0,
+  pause: 0,
 };
 
 /** A --faults value that cannot be used. */
@@ -34,7 +49,7 @@ export class FaultSpecError extends DumpflowError {
   constructor(detail: string) {
     super(
       'E_FAULT_SPEC',
-      `${detail}; write --faults as a comma list such as throttle=0.3,unprocessed=0.3,s3-duplicate=3,redeliver=2,crash=0.05,ddb-restart=1`,
+      `${detail}; write --faults as a comma list such as throttle=0.3,unprocessed=0.3,s3-duplicate=3,redeliver=2,crash=0.05,parser-crash=0.2,conflict=0.1,pause=0.05,ddb-restart=1`,
     );
   }
 }
@@ -48,6 +63,9 @@ const FIELDS: Readonly<Record<string, { key: keyof FaultSpec; kind: Kind }>> = {
   redeliver: { key: 'redeliver', kind: 'copies' },
   crash: { key: 'crash', kind: 'probability' },
   'ddb-restart': { key: 'ddbRestart', kind: 'count' },
+  'parser-crash': { key: 'parserCrash', kind: 'probability' },
+  conflict: { key: 'conflict', kind: 'probability' },
+  pause: { key: 'pause', kind: 'probability' },
 };
 
 // Past these a run no longer finishes in reasonable time (or, for probabilities of 1, ever).

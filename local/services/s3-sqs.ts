@@ -3,6 +3,17 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { loadFauxqs, type FauxqsServer } from './load-fauxqs';
 import { createDumpUploader, type DumpUploader } from '../event-sources/s3-upload';
 
+/** The local runtime's dump bucket (`dumpflow status --state` looks object keys up in it). */
+export const LOCAL_BUCKET = 'dumpflow-dumps';
+
+/** Prefix of the local runtime's queue names. */
+export const LOCAL_QUEUE_PREFIX = 'dumpflow';
+
+/** `{prefix}-{name}`: the local runtime's queues (`dump`, `dump-dlq`, `fanout`, `fanout-dlq`, `kpi-failure`). */
+export function localQueueName(name: string, prefix = LOCAL_QUEUE_PREFIX): string {
+  return `${prefix}-${name}`;
+}
+
 /** One local queue, addressed the three ways code needs it. */
 export interface LocalQueue {
   readonly name: string;
@@ -66,8 +77,8 @@ export interface LocalS3Sqs {
  */
 export async function startLocalS3Sqs(options: LocalS3SqsOptions = {}): Promise<LocalS3Sqs> {
   const region = options.region ?? 'us-east-1';
-  const prefix = options.namePrefix ?? 'dumpflow';
-  const bucket = options.bucketName ?? 'dumpflow-dumps';
+  const prefix = options.namePrefix ?? LOCAL_QUEUE_PREFIX;
+  const bucket = options.bucketName ?? LOCAL_BUCKET;
   const visibilityTimeout = String(options.visibilityTimeoutSeconds ?? 30);
   const maxReceiveCount = String(options.maxReceiveCount ?? 3);
 
@@ -78,7 +89,7 @@ export async function startLocalS3Sqs(options: LocalS3SqsOptions = {}): Promise<
   });
   try {
     const create = (name: string, attributes: Record<string, string> = {}): LocalQueue => {
-      const created = server.createQueue(`${prefix}-${name}`, { attributes });
+      const created = server.createQueue(localQueueName(name, prefix), { attributes });
       return { name: created.queueName, url: created.queueUrl, arn: created.queueArn };
     };
     const withDlq = (name: string): [LocalQueue, LocalQueue] => {

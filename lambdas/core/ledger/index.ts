@@ -31,4 +31,13 @@ export {
 export { completeIfCommitted, markChunkDone, type ProgressDeps } from './progress';
 export { startProcessing, type StartProcessingInput, type StartProcessingResult } from './start';
 export { failDump, leaveWatch, noteRedrive, recordPatientDump, rejectDump } from './finish';
-export { CLOCK_SKEW_MARGIN_MS, DEFAULT_WATCH, WATCH_DUMP, WATCH_KPI, type WatchSettings } from './watch';
+export {
+  CLOCK_SKEW_MARGIN_MS,
+  DEFAULT_WATCH,
+  dueEntries,
+  WATCH_DUMP,
+  WATCH_KPI,
+  type WatchQueryDeps,
+  type WatchSettings,
+} from './watch';
+export { findDumps, looksLikeDumpId, stuckDumps, UnknownDumpError } from './status';

@@ -1,3 +1,9 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { CapacityMeter } from '../storage/capacity';
+import { dumpIdFromLedgerPk } from '../storage/keys';
+import { queryItems } from '../storage/query';
+import { TABLE_DEFINITION } from '../storage/table';
+
 /**
  * The watch index (TABLE_DEFINITION.watchIndex): a sparse index of ledger items that still need
  * looking after, so that nothing ends silently stuck and the watchdog reads only those:
@@ -36,3 +42,33 @@ export const DEFAULT_WATCH: WatchSettings = {
  * theirs within a few milliseconds; this leaves a wide margin.
  */
 export const CLOCK_SKEW_MARGIN_MS = 5_000;
+
+export interface WatchQueryDeps {
+  readonly client: DynamoDBClient;
+  readonly tableName: string;
+  readonly meter?: CapacityMeter;
+}
+
+/**
+ * The dump ids of the watch index's entries of kind `watch` due by `now`: the one query both the
+ * watchdog and `dumpflow status --stuck` read. A GSI is read eventually consistent only, so a
+ * caller that acts on an entry reads its ledger strongly consistent first.
+ */
+export async function* dueEntries(deps: WatchQueryDeps, watch: string, now: number): AsyncGenerator<string> {
+  const { watchIndex } = TABLE_DEFINITION;
+  const items = queryItems(
+    deps.client,
+    {
+      TableName: deps.tableName,
+      IndexName: watchIndex.indexName,
+      KeyConditionExpression: '#watch = :watch AND #due <= :now',
+      ExpressionAttributeNames: { '#watch': watchIndex.partitionKey.name, '#due': watchIndex.sortKey.name },
+      ExpressionAttributeValues: { ':watch': { S: watch }, ':now': { N: String(now) } },
+    },
+    deps.meter,
+  );
+  for await (const item of items) {
+    const dumpId = dumpIdFromLedgerPk(item['pk']?.S ?? '');
+    if (dumpId !== undefined) yield dumpId;
+  }
+}

@@ -3,6 +3,7 @@ import { recomputeKpis } from '../kpi/recompute';
 import {
   CLOCK_SKEW_MARGIN_MS,
   completeIfCommitted,
+  dueEntries,
   failDump,
   FINAL_STATUSES,
   leaveWatch,
@@ -13,11 +14,8 @@ import {
   type LedgerEntry,
   type WatchSettings,
 } from '../ledger';
-import { dumpIdFromLedgerPk } from '../storage/keys';
 import { CapacityMeter, type CapacityTotals } from '../storage/capacity';
-import { queryItems } from '../storage/query';
 import { readKpis } from '../storage/read-events';
-import { TABLE_DEFINITION } from '../storage/table';
 
 /**
  * The dump watchdog: every few minutes, the ledger items in the watch index whose `due` has
@@ -59,26 +57,6 @@ export interface WatchdogReport {
   readonly kpisChecked: number;
   readonly kpisRepaired: number;
   readonly capacity: CapacityTotals;
-}
-
-async function* dueEntries(deps: WatchdogDeps, watch: string, now: number): AsyncGenerator<string> {
-  const { watchIndex } = TABLE_DEFINITION;
-  // A GSI is read eventually consistent only; each entry's ledger is then read strongly consistent.
-  const items = queryItems(
-    deps.client,
-    {
-      TableName: deps.tableName,
-      IndexName: watchIndex.indexName,
-      KeyConditionExpression: '#watch = :watch AND #due <= :now',
-      ExpressionAttributeNames: { '#watch': watchIndex.partitionKey.name, '#due': watchIndex.sortKey.name },
-      ExpressionAttributeValues: { ':watch': { S: watch }, ':now': { N: String(now) } },
-    },
-    deps.meter,
-  );
-  for await (const item of items) {
-    const dumpId = dumpIdFromLedgerPk(item['pk']?.S ?? '');
-    if (dumpId !== undefined) yield dumpId;
-  }
 }
 
 export async function runWatchdog(deps: WatchdogDeps): Promise<WatchdogReport> {

@@ -88,6 +88,7 @@ describe('createSqsPoller', () => {
       movedToDlq: 0,
       handlerErrors: 0,
       redelivered: 0,
+      simultaneous: 0,
     });
     expect(services.server.inspectQueue(services.queues.fanout.name)?.messages).toEqual({
       ready: [],
@@ -237,6 +238,29 @@ describe('createSqsPoller', () => {
     // The queue alone would hide it for 60 s.
     expect(Date.now() - started).toBeLessThan(3000);
     services.server.deleteQueue('slow-visibility');
+  }, 15_000);
+
+  it('hands a first delivery to two invocations at the same instant when asked, and retries it if either fails', async () => {
+    const { services, sqs } = local.current;
+    await sendBodies(sqs, services.queues.fanout.url, ['twice']);
+    const fake = fakeHandler<SQSEvent, SqsResult>({
+      delayMs: 100,
+      // The second of the two simultaneous invocations fails: the message comes back, once.
+      respond: (event, call) => ({
+        batchItemFailures: call === 1 ? [{ itemIdentifier: event.Records[0]!.messageId }] : [],
+      }),
+    });
+    const p = poller({ handler: fake.handler, simultaneousFirstDeliveries: 2, retryAfterSeconds: 0 });
+    await p.start();
+    await p.waitForIdle({ timeoutMs: 8000 });
+
+    expect(fake.calls.map((c) => c.event.Records[0]!.attributes.ApproximateReceiveCount)).toEqual([
+      '1',
+      '1',
+      '2',
+    ]);
+    expect(fake.peakConcurrency).toBe(2);
+    expect(p.counters).toMatchObject({ invocations: 3, simultaneous: 1, failed: 1, succeeded: 1 });
   }, 15_000);
 
   it('reports busy while messages wait or run, and stop() lets the running invocation finish', async () => {

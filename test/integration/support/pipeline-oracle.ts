@@ -166,9 +166,11 @@ export function isolatedEnvironment(): FunctionEnvironment {
       watchdog: (
         require('../../../lambdas/handlers/watchdog') as typeof import('../../../lambdas/handlers/watchdog')
       ).handler,
-      dynamodb: (
-        require('../../../lambdas/shared/clients') as typeof import('../../../lambdas/shared/clients')
-      ).dynamodb,
+      ...(() => {
+        const clients =
+          require('../../../lambdas/shared/clients') as typeof import('../../../lambdas/shared/clients');
+        return { dynamodb: clients.dynamodb, s3: clients.s3, sqs: clients.sqs };
+      })(),
     };
     /* eslint-enable @typescript-eslint/no-require-imports */
   });

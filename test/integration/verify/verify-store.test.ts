@@ -131,9 +131,14 @@ describe('verifyStore', () => {
       new UpdateItemCommand({
         TableName,
         Key: { pk: { S: ledgerPk(flipped.ledger.dumpId) }, sk: { S: LEDGER_SK } },
-        UpdateExpression: 'SET #status = :processing',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':processing': { S: 'PROCESSING' } },
+        // Back in the watch index, its deadline long past: also PAST_DEADLINE.
+        UpdateExpression: 'SET #status = :processing, #watch = :dump, #due = :due',
+        ExpressionAttributeNames: { '#status': 'status', '#watch': 'watch', '#due': 'due' },
+        ExpressionAttributeValues: {
+          ':processing': { S: 'PROCESSING' },
+          ':dump': { S: 'DUMP' },
+          ':due': { N: String(Date.now() - 60_000) },
+        },
       }),
     );
     await s3.send(
@@ -167,9 +172,13 @@ describe('verifyStore', () => {
         `EVENT_MISPLACED ${day(twiceDay)}`,
         `DAY_INCONSISTENT ${day(twiceDay)}`,
         `NOT_COMPLETE ${keyOf(device0[1]!.fileName)}`,
+        `PAST_DEADLINE ${keyOf(device0[1]!.fileName)}`,
         `REJECTED_COPY_MISSING ${keyOf('bad-crc.dump')}`,
         `OBJECT_MISSING ${keyOf(device1[0]!.fileName)}`,
       ].sort(),
+    );
+    expect(report.differences.find((d) => d.kind === 'PAST_DEADLINE')?.detail).toMatch(
+      new RegExp(`^dump ${flipped.ledger.dumpId} is still PROCESSING 1\\.\\d min past its deadline`),
     );
     expect(report.counts.dumps).toBe(4);
   }, 30_000);

@@ -8,7 +8,7 @@ describe('dumpflow local', () => {
     expect(run.stderr).toMatch(/option '--faults <spec>' argument 'throttle=0.3,explode=1' is invalid/);
     expect(run.stderr).toMatch(/unknown fault "explode"/);
     expect(run.stderr).toMatch(
-      /throttle=0.3,unprocessed=0.3,s3-duplicate=3,redeliver=2,crash=0.05,ddb-restart=1/,
+      /throttle=0.3,unprocessed=0.3,s3-duplicate=3,redeliver=2,crash=0.05,parser-crash=0.2,conflict=0.1,pause=0.05,ddb-restart=1/,
     );
     expect(run.stderr).not.toMatch(/\n\s+at /);
   }, 30_000);

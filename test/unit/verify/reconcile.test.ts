@@ -3,6 +3,7 @@ import {
   indexStoredDay,
   reconcileDay,
   reconcileLedgerObjects,
+  reconcileStuckDumps,
   reconcileRejectedDump,
   reconcileValidDump,
   type ValidDumpInput,
@@ -308,5 +309,33 @@ describe('reconcileLedgerObjects', () => {
     ];
     const differences = reconcileLedgerObjects(entries, () => false, 2 * DAY);
     expect(differences.map((d) => d.subject)).toEqual(['incoming/new.dump']);
+  });
+});
+
+describe('reconcileStuckDumps', () => {
+  it('reports each dump of the bucket and prefix that is past its deadline, by key and dump id', () => {
+    const now = 10 * 60_000;
+    const stuck = [
+      aLedger({
+        dumpId: 'a'.repeat(24),
+        bucket: 'b',
+        key: 'incoming/x.dump',
+        status: 'RECEIVED',
+        due: now - 90_000,
+      }),
+      aLedger({ dumpId: 'c'.repeat(24), bucket: 'other', key: 'incoming/y.dump', due: now - 90_000 }),
+      aLedger({ dumpId: 'd'.repeat(24), bucket: 'b', key: 'elsewhere/z.dump', due: now - 90_000 }),
+    ];
+    expect(reconcileStuckDumps(stuck, 'b', 'incoming/', now)).toEqual([
+      {
+        kind: 'PAST_DEADLINE',
+        subject: 'incoming/x.dump',
+        detail: expect.stringMatching(
+          new RegExp(
+            `^dump ${'a'.repeat(24)} is still RECEIVED 1\\.5 min past its deadline .*dumpflow status --dump`,
+          ),
+        ),
+      },
+    ]);
   });
 });

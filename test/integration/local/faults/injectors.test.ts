@@ -3,8 +3,14 @@ import {
   DynamoDBClient,
   GetItemCommand,
   ProvisionedThroughputExceededException,
+  PutItemCommand,
   ScanCommand,
+  TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { cancellationCodes, isTransactionConflict } from '../../../../lambdas/core/storage/conditions';
+import { PauseInjector } from '../../../../local/faults/pause';
+import { startLocalS3Sqs } from '../../../../local/services/s3-sqs';
 import { Random } from '../../../../generator/prng';
 import { CrashInjector, SimulatedCrashError } from '../../../../local/faults/crash';
 import { injectDynamoDbFaults } from '../../../../local/faults/dynamodb-faults';
@@ -85,7 +91,104 @@ describe('local/faults injectors on DynamoDB Local', () => {
     });
   });
 
+  describe('conflict', () => {
+    it('refuses conditional writes and transactions with TransactionConflict, and nothing else', async () => {
+      const log = new FaultLog();
+      const faulty = client();
+      injectDynamoDbFaults(faulty, {
+        throttle: 0,
+        unprocessed: 0,
+        conflict: 0.9,
+        random: new Random(5),
+        log,
+      });
+      const put = (i: number, condition: boolean) =>
+        faulty.send(
+          new PutItemCommand({
+            TableName: table.tableName,
+            Item: item(300 + i),
+            ...(condition && { ConditionExpression: 'attribute_not_exists(pk)' }),
+          }),
+        );
+      const errors: unknown[] = [];
+      for (let i = 0; i < 10; i++) await put(i, true).catch((e: unknown) => errors.push(e));
+      expect(errors.length).toBeGreaterThan(0);
+      expect(errors.every((e) => (e as Error).name === 'TransactionConflictException')).toBe(true);
+      expect(errors.every(isTransactionConflict)).toBe(true);
+      // Plain writes and reads meet no conflict.
+      for (let i = 10; i < 15; i++) await put(i, false);
+      await get(faulty, 300);
+
+      let cancelled: unknown;
+      for (let i = 0; i < 10 && cancelled === undefined; i++) {
+        await faulty
+          .send(
+            new TransactWriteItemsCommand({
+              TransactItems: [
+                { Put: { TableName: table.tableName, Item: item(400 + 2 * i) } },
+                { Put: { TableName: table.tableName, Item: item(401 + 2 * i) } },
+              ],
+            }),
+          )
+          .catch((e: unknown) => (cancelled = e));
+      }
+      expect((cancelled as Error).name).toBe('TransactionCanceledException');
+      expect(isTransactionConflict(cancelled)).toBe(true);
+      expect([...cancellationCodes(cancelled)].sort()).toEqual(['None', 'TransactionConflict']);
+      expect(log.conflicts).toBe(errors.length + 1);
+    });
+  });
+
+  describe('PauseInjector', () => {
+    it('stalls an invocation at one of its calls for the pause, then lets it carry on', async () => {
+      const log = new FaultLog();
+      const slow = client();
+      const run = new PauseInjector(0.9, 300, new Random(6), log).attach([slow]);
+      const times: number[] = [];
+      for (let invocation = 0; invocation < 4; invocation++) {
+        const started = Date.now();
+        await run(async () => {
+          for (let i = 0; i < 5; i++) await get(slow, i);
+        });
+        times.push(Date.now() - started);
+      }
+      expect(log.pauses).toBeGreaterThan(0);
+      expect(times.filter((ms) => ms >= 300)).toHaveLength(log.pauses);
+    });
+  });
+
   describe('CrashInjector', () => {
+    it('kills a parser invocation at an SQS call as well as at a DynamoDB call (parser-crash)', async () => {
+      const services = await startLocalS3Sqs();
+      try {
+        const log = new FaultLog();
+        const injector = new CrashInjector(0.9, new Random(7), log, 'parser');
+        const points: string[] = [];
+        for (let invocation = 0; invocation < 40; invocation++) {
+          // A fresh environment each time: a dead one is never used again.
+          const dynamodb = client();
+          const { sqs } = services.clients();
+          await injector
+            .attach([dynamodb, sqs])(async () => {
+              await get(dynamodb, 1);
+              await sqs.send(new GetQueueAttributesCommand({ QueueUrl: services.queues.dump.url }));
+              await get(dynamodb, 2);
+            })
+            .catch((error: unknown) => points.push((error as Error).message));
+          sqs.destroy();
+        }
+        expect(points.filter((p) => /died (before|after) GetQueueAttributes/.test(p)).length).toBeGreaterThan(
+          0,
+        );
+        expect(points.filter((p) => /died (before|after) GetItem/.test(p)).length).toBeGreaterThan(0);
+        expect(points.every((p) => p.endsWith('(injected by --faults parser-crash)'))).toBe(true);
+        expect(log.parserCrashes).toBeGreaterThanOrEqual(points.length);
+        expect(log.crashes).toBe(0);
+      } finally {
+        await services.stop();
+      }
+    }, 60_000);
+
     it('kills an invocation at a DynamoDB call, fails every later call of that environment, and reports where', async () => {
       const log = new FaultLog();
       const victim = client();

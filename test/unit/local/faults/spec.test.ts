@@ -4,7 +4,27 @@ describe('parseFaultSpec', () => {
   it('reads the issue example into per-fault settings', () => {
     expect(
       parseFaultSpec('throttle=0.3,unprocessed=0.3,s3-duplicate=3,redeliver=2,crash=0.05,ddb-restart=1'),
-    ).toEqual({ throttle: 0.3, unprocessed: 0.3, s3Duplicate: 3, redeliver: 2, crash: 0.05, ddbRestart: 1 });
+    ).toEqual({
+      ...NO_FAULTS,
+      throttle: 0.3,
+      unprocessed: 0.3,
+      s3Duplicate: 3,
+      redeliver: 2,
+      crash: 0.05,
+      ddbRestart: 1,
+    });
+  });
+
+  it('reads the parser crash, conflict and pause faults', () => {
+    expect(parseFaultSpec('parser-crash=0.2,conflict=0.1,pause=0.05')).toEqual({
+      ...NO_FAULTS,
+      parserCrash: 0.2,
+      conflict: 0.1,
+      pause: 0.05,
+    });
+    expect(formatFaultSpec(parseFaultSpec('pause=0.05,parser-crash=0.2'))).toBe(
+      'parser-crash=0.2,pause=0.05',
+    );
   });
 
   it('leaves faults that are not named off, and tolerates spaces and a trailing comma', () => {
@@ -21,6 +41,7 @@ describe('parseFaultSpec', () => {
     ['redeliver=0', 'E_FAULT_SPEC', /redeliver=0: expected a whole number of deliveries from 1 to 10/],
     ['s3-duplicate=1.5', 'E_FAULT_SPEC', /expected a whole number of deliveries/],
     ['ddb-restart=x', 'E_FAULT_SPEC', /ddb-restart=x: expected a whole number from 0 to 10/],
+    ['conflict=1', 'E_FAULT_SPEC', /conflict=1: expected a fraction from 0 to 0.9/],
   ])('refuses %j with a message that says what to write', (text, code, message) => {
     expect(() => parseFaultSpec(text)).toThrow(
       expect.objectContaining({ code, message: expect.stringMatching(message) }),
