@@ -60,7 +60,7 @@ export function registerErase(program: Command): Command {
   )
     .option('--bucket <name>', 'the dump bucket (with --table); without it S3 is not touched')
     .option('--rejected-prefix <prefix>', 'where rejected copies are filed', PIPELINE_SETTINGS.rejectedPrefix)
-    .option('--staging-prefix <prefix>', 'where dense days are staged', 'staging/')
+    .option('--staging-prefix <prefix>', 'where dense days are staged', PIPELINE_SETTINGS.stagingPrefix)
     .option(
       '--salt-buckets <n>',
       'event partitions per device-day to look in: the largest SALT_BUCKETS ever deployed',
