@@ -118,8 +118,9 @@ describe('CLI invocations in README.md and docs/*.md', () => {
     // Guards the extraction itself: a regex that matched nothing would make the checks below vacuous.
     expect(commands.size).toBeGreaterThanOrEqual(8);
     expect(checked.length).toBeGreaterThan(20);
-    expect(new Set(checked.map((invocation) => invocation.command))).toEqual(
-      new Set(['bench', 'events', 'generate', 'inspect', 'kpis', 'local', 'plan', 'verify']),
+    // At least these; a pending command joins the set once main.ts registers it.
+    expect([...new Set(checked.map((invocation) => invocation.command))]).toEqual(
+      expect.arrayContaining(['bench', 'events', 'generate', 'inspect', 'kpis', 'local', 'plan', 'verify']),
     );
   });
 
