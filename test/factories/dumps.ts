@@ -4,13 +4,22 @@
  * re-seal its CRCs so that only the intended rule is broken.
  */
 import { crc32, encodeDump, type DumpEvent, type EncodeDumpInput } from '../../lambdas/core/dump';
+import { at, BASE_DAY, event } from './events';
 
-/** 2024-03-10T00:00:00Z */
-export const DAY_START = Date.UTC(2024, 2, 10);
-export const CREATED_AT = Date.UTC(2024, 2, 12, 8, 30);
+// One fixed calendar for every factory: dump dates are days after events.ts's BASE_DAY
+// (2024-03-01), not a second hard-coded date.
 
+/** 2024-03-10T00:00:00Z: the day the dumps' events fall on. */
+export const DAY_START = at(BASE_DAY + 9);
+/** 2024-03-12T08:30:00Z: when the dumps were written, two days after their events. */
+export const CREATED_AT = at(BASE_DAY + 11, (8 * 60 + 30) * 60_000);
+
+/**
+ * events.ts's `event` with every field pinned (seq 1, type 5, value 11.5 an hour into DAY_START):
+ * tests that decode a dump compare against these exact values, so no counter-assigned seq.
+ */
 export function anEvent(overrides: Partial<DumpEvent> = {}): DumpEvent {
-  return {
+  return event({
     timestamp: DAY_START + 3_600_000,
     seq: 1,
     type: 5,
@@ -18,7 +27,7 @@ export function anEvent(overrides: Partial<DumpEvent> = {}): DumpEvent {
     value: 11.5,
     duration: 0,
     ...overrides,
-  };
+  });
 }
 
 /** `count` distinct events one minute apart from `start`, cycling through the known types. */
