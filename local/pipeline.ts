@@ -193,8 +193,8 @@ type ScheduledHandler = (event: ScheduledEvent, context: Context) => Promise<voi
 /**
  * One emulated Lambda execution environment: a fresh instance of the handler modules with their
  * own module state and SDK clients. Lambda runs one invocation per environment at a time, and the
- * handlers rely on it (their Powertools BatchProcessor is a module-level singleton whose state
- * belongs to the invocation running), so every concurrent local invocation gets its own.
+ * handlers rely on it (their module-level SDK clients, Powertools logger keys and metrics buffer
+ * belong to the invocation running), so every concurrent local invocation gets its own.
  */
 export interface FunctionEnvironment {
   readonly parser: SqsHandler;
