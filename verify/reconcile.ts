@@ -15,7 +15,8 @@ import type { Difference, StoredContent, StoredDay, StoredDayIndex, StoredPage }
 
 /**
  * The pure half of `dumpflow verify`: given what the bucket and the table hold, the differences
- * between them. No I/O here, so every check is unit-tested on hand-built inputs.
+ * between them. No I/O here, so every check is unit-tested on hand-built inputs. One file for the
+ * checks of docs/verify.md's table, in its order, so the table and the code read side by side.
  */
 
 /** Shown in a difference; a list longer than this ends in "...". */

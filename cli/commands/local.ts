@@ -1,18 +1,10 @@
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { readdir, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { DEFAULT_NOW, generateDumps } from '../../generator';
 import { captureOutput, type CapturedOutput } from '../../local/capture-output';
-import { demoWorkload } from '../../local/demo-workload';
 import { totalReport, type FinishedDump, type PhaseReport } from '../../local/phase-report';
-import {
-  startLocalPipeline,
-  type LocalDump,
-  type LocalPipeline,
-  type PhaseProgress,
-} from '../../local/pipeline';
-import { CliError, fileError, isFileSystemError, reportError } from '../errors';
+import { startLocalPipeline, type LocalPipeline, type PhaseProgress } from '../../local/pipeline';
+import { CliError, reportError } from '../errors';
 import { formatDeadLetters, formatFaults, formatKpis, formatRunSummary } from '../local-summary';
 import { formatDifferences, formatVerifyLine } from '../verify-summary';
 import { verifyStore } from '../../verify';
@@ -20,8 +12,9 @@ import { FaultInjector } from '../../local/faults/injector';
 import { FaultSpecError, formatFaultSpec, parseFaultSpec, type FaultSpec } from '../../local/faults/spec';
 import { InvalidArgumentError } from 'commander';
 import { instant, nonNegativeInteger, positiveInteger } from '../options';
+import { planPhases, type PhaseFlags, type PhasePlan } from '../local-phases';
 
-interface LocalFlags {
+interface LocalFlags extends PhaseFlags {
   readonly dumps: string[];
   readonly generate?: number;
   readonly seed?: number;
@@ -40,82 +33,7 @@ interface LocalFlags {
   readonly verify?: boolean;
 }
 
-/** One phase to run: where its dumps come from and the processing time it runs at. */
-interface PhasePlan {
-  readonly label: string;
-  readonly now: number | undefined;
-  load(): Promise<LocalDump[]>;
-}
-
 const collect = (value: string, previous: string[]) => [...previous, value];
-
-async function readDumpDir(dir: string): Promise<LocalDump[]> {
-  let names: string[];
-  try {
-    names = (await readdir(dir)).filter((name) => name.endsWith('.dump')).sort();
-  } catch (error) {
-    throw isFileSystemError(error) ? fileError('read', dir, error) : error;
-  }
-  if (names.length === 0)
-    throw new CliError('E_NO_DUMPS', `${dir} holds no *.dump files; give a directory of dumps`);
-  return Promise.all(
-    names.map(async (name) => {
-      const file = path.join(dir, name);
-      try {
-        return { name, bytes: await readFile(file) };
-      } catch (error) {
-        throw isFileSystemError(error) ? fileError('read', file, error) : error;
-      }
-    }),
-  );
-}
-
-/**
- * Phases in run order: the generated one (or, with no options, the demo workload) first, then each
- * --dumps directory. Processing time: --now if given; else a generated phase runs at the
- * generator's clock (its events would otherwise be compared with today and may have expired) and
- * a directory of real dumps at the wall clock.
- */
-function planPhases(flags: LocalFlags): PhasePlan[] {
-  const generatorNow = flags.now ?? DEFAULT_NOW;
-  const phases: PhasePlan[] = [];
-  if (flags.generate !== undefined) {
-    const n = flags.generate;
-    phases.push({
-      label: `${n} generated`,
-      now: generatorNow,
-      load: async () =>
-        [
-          ...generateDumps({
-            devices: Math.ceil(n / 2),
-            uploadsPerDevice: Math.min(n, 2),
-            days: flags.days ?? 7,
-            eventsPerDay: flags.eventsPerDay ?? 3000,
-            seed: flags.seed ?? 1,
-            now: generatorNow,
-          }),
-        ]
-          .slice(0, n)
-          .map((dump) => ({ name: dump.fileName, bytes: dump.bytes })),
-    });
-  }
-  for (const dir of flags.dumps) {
-    phases.push({ label: dir, now: flags.now, load: () => readDumpDir(dir) });
-  }
-  if (phases.length === 0) {
-    // The demo runs twice on the same state: the second upload of every dump must store nothing.
-    const demo = demoWorkload({
-      seed: flags.seed ?? 1,
-      now: generatorNow,
-      ...(flags.eventsPerDay !== undefined && { eventsPerDay: flags.eventsPerDay }),
-    });
-    phases.push(
-      { label: 'demo workload', now: generatorNow, load: async () => demo },
-      { label: 'demo workload, uploaded again', now: generatorNow, load: async () => demo },
-    );
-  }
-  return phases;
-}
 
 function progressReporter(output: CapturedOutput, quiet: boolean) {
   const tty = output.stderrStream.isTTY === true;

@@ -1,3 +1,9 @@
+/**
+ * The Ingest stack: bucket, queues, the four functions, their event sources and their exact
+ * grants. One file on purpose: each function's least-privilege grants sit next to the function
+ * and the event source that need them, so a reviewer checks a role's whole reach in one place
+ * (test/infra/least-privilege.test.ts holds the same sets).
+ */
 import * as path from 'path';
 import { CfnOutput, Duration, Names, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';

@@ -98,7 +98,8 @@ export interface SqsPoller {
  * messages (waiting up to the batching window to fill the batch), invoke the handler with an
  * SQSEvent and delete what succeeded. Failed messages stay in the queue and come back after the
  * visibility timeout; the queue's RedrivePolicy (which fauxqs applies on receive) moves a message
- * to its DLQ once it has been received maxReceiveCount times.
+ * to its DLQ once it has been received maxReceiveCount times. (A little over 300 lines: receive,
+ * invoke, partial batch response and delete are one loop that the fault kinds hook into.)
  */
 export function createSqsPoller(options: SqsPollerOptions): SqsPoller {
   const batchSize = options.batchSize ?? 10;

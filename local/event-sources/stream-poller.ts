@@ -103,6 +103,8 @@ interface ShardState {
  * waits for its parent to be read to the end), records filtered before batching, batches of up to
  * batchSize delivered in order, a failing batch retried (from the first failed record when the
  * handler reports batch item failures), and an exhausted batch reported to the on-failure queue.
+ * Over 300 lines because shard lineage, filtering, retry with bisection and the on-failure record
+ * are one state machine per shard; split, each part would need the others' state.
  */
 export function createStreamPoller(options: StreamPollerOptions): StreamPoller {
   const { streams, streamArn } = options;
