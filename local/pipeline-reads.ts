@@ -55,30 +55,20 @@ async function messagesIn(sqs: SQSClient, queueUrl: string): Promise<number> {
   );
 }
 
-/** What a run reports of a patient-device's KPIs: the spec's KPIs, without the item's bookkeeping. */
+/** The fields of a KPI row: the spec's KPIs and whose they are, not the item's bookkeeping. */
+const KPI_ROW_FIELDS = [
+  'patientId',
+  'deviceId',
+  'asOf',
+  'usageDays',
+  'compliancePct',
+  'avgUsageMinutes',
+  'ahi',
+  'meanLeak',
+  'alarms',
+  'events',
+] as const satisfies readonly (keyof KpiRow)[];
+
 function kpiRowOf(kpis: StoredKpis): KpiRow {
-  const {
-    patientId,
-    deviceId,
-    asOf,
-    usageDays,
-    compliancePct,
-    avgUsageMinutes,
-    ahi,
-    meanLeak,
-    alarms,
-    events,
-  } = kpis;
-  return {
-    patientId,
-    deviceId,
-    asOf,
-    usageDays,
-    compliancePct,
-    avgUsageMinutes,
-    ahi,
-    meanLeak,
-    alarms,
-    events,
-  };
+  return Object.fromEntries(KPI_ROW_FIELDS.map((field) => [field, kpis[field]])) as unknown as KpiRow;
 }

@@ -1,27 +1,12 @@
 #!/usr/bin/env python3
 """Independent KPI oracle for a directory of MDMP/1 dumps (from the spec only)."""
-import struct, sys, zlib, os, math, json
+import sys, math, json
+from mdmp_reader import stored_events
 from fractions import Fraction
 from decimal import Decimal, ROUND_HALF_UP
 DAY = 86_400_000
 d, now = sys.argv[1], int(sys.argv[2])
-stored = {}
-for name in sorted(os.listdir(d)):
-    b = open(os.path.join(d, name), 'rb').read()
-    if len(b) < 72: continue
-    if b[0:4] != b'MDMP': continue
-    version, hs, rs, _, count = struct.unpack_from('<HHHHI', b, 4)
-    if zlib.crc32(b[0:60]) != struct.unpack_from('<I', b, 60)[0]: continue
-    if len(b) != hs + count * rs + 8 or b[-8:-4] != b'MEND': continue
-    if zlib.crc32(b[hs:hs + count * rs]) != struct.unpack_from('<I', b, len(b) - 4)[0]: continue
-    dev = b[16:32].rstrip(b'\0').decode(); pat = b[32:48].rstrip(b'\0').decode()
-    created = struct.unpack_from('<Q', b, 48)[0]
-    for i in range(count):
-        ts, seq, typ, flags, value, dur = struct.unpack_from('<QIHHdI', b, hs + i * rs)
-        if ts < 946684800000 or ts > created + DAY: continue
-        if math.isnan(value) or math.isinf(value): continue
-        if ts // DAY < now // DAY - 400: continue
-        stored.setdefault((pat, dev, ts, seq, typ), (typ, value, dur))
+stored = {k: (k[4], value, dur) for k, (flags, value, dur) in stored_events(d, now).items()}
 def r(x, n):
     return float(Decimal(x.numerator) / Decimal(x.denominator) if isinstance(x, Fraction) else Decimal(repr(x))).__round__(10) if False else float((Decimal(x.numerator) / Decimal(x.denominator) if isinstance(x, Fraction) else Decimal(x)).quantize(Decimal(1).scaleb(-n), rounding=ROUND_HALF_UP))
 out = []
