@@ -8,7 +8,6 @@ import {
 import {
   DeleteObjectsCommand,
   paginateListObjectsV2,
-  ListObjectVersionsCommand,
   type ObjectIdentifier,
   type S3Client,
 } from '@aws-sdk/client-s3';
@@ -16,6 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DumpflowError } from '../lambdas/core/errors';
 import { parseLedger } from '../lambdas/core/ledger';
 import { daySummaryFromItem } from '../lambdas/core/storage/summary';
+import { paginateObjectVersions } from '../lambdas/core/storage/object-versions';
 import { queryAll, type StoredItem } from '../lambdas/core/storage/query';
 import {
   claimPk,
@@ -236,26 +236,12 @@ async function listObjects(
 ): Promise<ObjectIdentifier[]> {
   const objects: ObjectIdentifier[] = [];
   if (versioned) {
-    // The SDK has no paginator for ListObjectVersions (its pages continue on two markers).
-    let keyMarker: string | undefined;
-    let versionIdMarker: string | undefined;
-    for (;;) {
-      const page = await s3.send(
-        new ListObjectVersionsCommand({
-          Bucket: bucket,
-          Prefix: prefix,
-          ...(keyMarker !== undefined && { KeyMarker: keyMarker }),
-          ...(versionIdMarker !== undefined && { VersionIdMarker: versionIdMarker }),
-        }),
-      );
+    for await (const page of paginateObjectVersions(s3, { Bucket: bucket, Prefix: prefix })) {
       for (const entry of [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])]) {
         if (entry.Key !== undefined) {
           objects.push({ Key: entry.Key, ...(entry.VersionId ? { VersionId: entry.VersionId } : {}) });
         }
       }
-      if (page.IsTruncated !== true) break;
-      keyMarker = page.NextKeyMarker;
-      versionIdMarker = page.NextVersionIdMarker;
     }
   } else {
     for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: prefix })) {
