@@ -1,6 +1,6 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { KpiRefresher } from '../app/refresh-kpis';
+import { KpiRecomputeBatch } from '../app/recompute-kpis';
 import { DumpflowError } from '../core/errors';
 import { scrubError } from '../core/scrub';
 import { parseSummaryPk } from '../core/storage/keys';
@@ -14,16 +14,16 @@ export const handler = async (
   context: Context,
 ): Promise<DynamoDBBatchResponse> => {
   logger.addContext(context);
-  const refresher = new KpiRefresher({ dynamodb, tableName: config.tableName });
+  const recomputes = new KpiRecomputeBatch({ dynamodb, tableName: config.tableName });
   const handleRecord = async (record: DynamoDBRecord): Promise<void> => {
     const pk = record.dynamodb?.Keys?.['pk']?.S;
     if (pk === undefined) throw new DumpflowError('E_STREAM_RECORD', 'stream record has no partition key');
     // The key holds the patient and device ids; a failed record's error is logged, so they are scrubbed.
     const ids = parseSummaryPk(pk);
-    const result = await refresher.refresh(pk).catch((error: unknown) => {
+    const result = await recomputes.recompute(pk).catch((error: unknown) => {
       throw scrubError(error, { identifiers: ids ? [pk, ids.patientId, ids.deviceId] : [pk] });
     });
-    logger.debug('kpis refreshed', { readUnits: result.capacity.readUnits, asOf: result.kpis?.asOf });
+    logger.debug('kpis recomputed', { readUnits: result.capacity.readUnits, asOf: result.kpis?.asOf });
   };
   return processPartialResponse(event, handleRecord, new BatchProcessor(EventType.DynamoDBStreams), {
     context,

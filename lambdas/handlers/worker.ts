@@ -1,7 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { publishCompletion } from '../app/completion-metrics';
-import { processChunk } from '../app/process-chunk';
+import { writeChunks } from '../app/write-chunks';
 import { dynamodb, s3, sqs } from '../shared/clients';
 import { scrubError } from '../core/scrub';
 import { config } from '../shared/config';
@@ -17,7 +17,7 @@ async function handleMessage(record: SQSRecord, context?: Context): Promise<void
 }
 
 async function processMessage(record: SQSRecord, context?: Context): Promise<void> {
-  const { results, handedOn } = await processChunk(
+  const { results, handedOn } = await writeChunks(
     {
       dynamodb,
       s3,

@@ -1,10 +1,6 @@
 import type { QueryCommandOutput } from '@aws-sdk/client-dynamodb';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import {
-  processChunk,
-  StagedDayMissingError,
-  type ProcessChunkDeps,
-} from '../../../lambdas/app/process-chunk';
+import { writeChunks, StagedDayMissingError, type WriteChunksDeps } from '../../../lambdas/app/write-chunks';
 import type { DumpEvent } from '../../../lambdas/core/dump/types';
 import { claimDump, readLedgerOf } from '../../../lambdas/core/ledger';
 import { decodeChunkMessage } from '../../../lambdas/core/storage/chunk-message';
@@ -169,11 +165,11 @@ describe('writeDenseDay (through ingestInProcess)', () => {
   }, 60_000);
 });
 
-describe('processChunk for a day message', () => {
+describe('writeChunks for a day message', () => {
   const table = useTestTable({ prefix: 'dense-app' });
   const local = useLocalS3Sqs();
 
-  function appDeps(extra: Partial<ProcessChunkDeps> = {}): ProcessChunkDeps {
+  function appDeps(extra: Partial<WriteChunksDeps> = {}): WriteChunksDeps {
     const { s3, sqs, services } = local.current;
     return {
       dynamodb: table.current.client,
@@ -203,7 +199,7 @@ describe('processChunk for a day message', () => {
 
     // Time runs short after three parts.
     let calls = 0;
-    const first = await processChunk(appDeps({ timeLeft: () => (++calls <= 2 ? 60_000 : 1_000) }), body);
+    const first = await writeChunks(appDeps({ timeLeft: () => (++calls <= 2 ? 60_000 : 1_000) }), body);
     expect(first.results).toHaveLength(3);
     expect(first.handedOn).toBe(7);
     const { sqs, services } = local.current;
@@ -214,7 +210,7 @@ describe('processChunk for a day message', () => {
     const rest = decodeFanOutMessage(received.Messages![0]!.Body!);
     expect(rest.kind === 'day' && rest.day.parts).toEqual([3, 4, 5, 6, 7, 8, 9]);
 
-    const second = await processChunk(appDeps(), received.Messages![0]!.Body!);
+    const second = await writeChunks(appDeps(), received.Messages![0]!.Body!);
     expect(second.results.map((r) => r.alreadyCommitted)).toEqual(Array(7).fill(false));
     expect(second.results.at(-1)?.completion?.totals).toEqual({
       stored: 10_000,
@@ -223,7 +219,7 @@ describe('processChunk for a day message', () => {
     });
 
     // The first message is redelivered (its ack was lost): every part is found committed.
-    const again = await processChunk(appDeps(), body);
+    const again = await writeChunks(appDeps(), body);
     expect(again.results.map((r) => r.alreadyCommitted)).toEqual(Array(10).fill(true));
     expect(again.handedOn).toBe(0);
     expect(await readLedgerOf(table.current, dumpRef)).toMatchObject({ status: 'COMPLETE' });
@@ -233,7 +229,7 @@ describe('processChunk for a day message', () => {
     const events = dayEvents(BASE_DAY + 1, 1, { perDay: 5 * PART_EVENTS });
     const { plan } = await started(table.current, events, 'P-missing');
     await stage({ ...plan, staged: [] });
-    const error = await processChunk(appDeps(), plan.messages[0]!.body).catch((e: unknown) => e);
+    const error = await writeChunks(appDeps(), plan.messages[0]!.body).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StagedDayMissingError);
     expect((error as StagedDayMissingError).code).toBe('E_STAGED_DAY_MISSING');
     expect(String(error)).toContain(plan.staged[0]!.key);
@@ -255,7 +251,7 @@ describe('processChunk for a day message', () => {
         Body: staged!.body.toString().split('\n').slice(0, chunks.length).join('\n'),
       }),
     );
-    await expect(processChunk(appDeps(), plan.messages[0]!.body)).rejects.toThrow(
+    await expect(writeChunks(appDeps(), plan.messages[0]!.body)).rejects.toThrow(
       /holds no part 2 of its dense day/,
     );
     // The message left its chunk ids decodable for the DLQ: a day, not patient data.

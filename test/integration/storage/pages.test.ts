@@ -6,7 +6,7 @@ import {
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { DumpEvent } from '../../../lambdas/core/dump/types';
-import { processChunk } from '../../../lambdas/app/process-chunk';
+import { writeChunks } from '../../../lambdas/app/write-chunks';
 import { encodeChunkMessage, type ChunkMessage } from '../../../lambdas/core/storage/chunk-message';
 import { DayPagesMissingError, TableLayoutError } from '../../../lambdas/core/storage/errors';
 import { daySk, LAYOUT_KEY, pagePk, summaryPk } from '../../../lambdas/core/storage/keys';
@@ -204,7 +204,7 @@ describe('the table layout check', () => {
       const [chunk] = await parse(table, dayEvents(BASE_DAY, 1, { perDay: 3 }), 'P-layout');
       const body = encodeChunkMessage(chunk!);
       const run = () =>
-        processChunk(
+        writeChunks(
           {
             dynamodb: table.client,
             // A chunk message touches neither: only a dense day's does.

@@ -18,7 +18,7 @@ import {
 import { readObject } from './read-object';
 import { sendAll } from './send-messages';
 
-export interface ProcessChunkDeps {
+export interface WriteChunksDeps {
   readonly dynamodb: DynamoDBClient;
   /** Reads a dense day's staged object. */
   readonly s3: S3Client;
@@ -61,7 +61,7 @@ const MAX_STAGED_BYTES = 1024 * 1024 * 1024;
  * before this one is acknowledged; if that send is lost with the invocation, this message is
  * redelivered and its committed parts are skipped.
  */
-export async function processChunk(deps: ProcessChunkDeps, body: string): Promise<ProcessedMessage> {
+export async function writeChunks(deps: WriteChunksDeps, body: string): Promise<ProcessedMessage> {
   const message = decodeFanOutMessage(body);
   await ensureTableLayout(deps.dynamodb, deps.tableName);
   const writeDeps = {

@@ -3,7 +3,7 @@ import { recomputeKpis, type RecomputeKpisResult } from '../core/kpi';
 import { ensureTableLayout, parseSummaryPk } from '../core/storage';
 import { DumpflowError } from '../core/errors';
 
-export interface RefreshKpisDeps {
+export interface KpiRecomputeBatchDeps {
   readonly dynamodb: DynamoDBClient;
   readonly tableName: string;
 }
@@ -12,12 +12,12 @@ export interface RefreshKpisDeps {
  * Recomputes KPIs once per (patient, device) however many of its day summaries changed in one
  * stream batch: the result depends only on the stored summaries, so one recompute covers them all.
  */
-export class KpiRefresher {
+export class KpiRecomputeBatch {
   private readonly pending = new Map<string, Promise<RecomputeKpisResult>>();
 
-  constructor(private readonly deps: RefreshKpisDeps) {}
+  constructor(private readonly deps: KpiRecomputeBatchDeps) {}
 
-  refresh(summaryPartitionKey: string): Promise<RecomputeKpisResult> {
+  recompute(summaryPartitionKey: string): Promise<RecomputeKpisResult> {
     let running = this.pending.get(summaryPartitionKey);
     if (!running) {
       const ids = parseSummaryPk(summaryPartitionKey);
