@@ -1,28 +1,12 @@
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { DEFAULT_NOW, generateDumps } from '../../../generator';
 import { decodeDump, encodeDump, toDumpEvents, type DumpEvent } from '../../../lambdas/core/dump';
 import { StoreOracle } from '../support/oracle';
+import { runCli } from '../../support/run-cli';
 
-const BIN = path.resolve(__dirname, '../../../bin/dumpflow.js');
-
-function run(args: readonly string[]) {
-  return new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { timeout: 120_000, maxBuffer: 64 << 20 },
-      (error, stdout, stderr) =>
-        resolve({
-          status: error === null ? 0 : typeof error.code === 'number' ? error.code : -1,
-          stdout,
-          stderr,
-        }),
-    );
-  });
-}
+const run = (args: readonly string[]) => runCli(args, { timeoutMs: 120_000 });
 
 interface EventsOutput {
   readonly patientId: string;

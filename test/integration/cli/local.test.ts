@@ -1,21 +1,10 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { runCli } from '../../support/run-cli';
 
-const BIN = path.resolve(__dirname, '../../../bin/dumpflow.js');
-
-function run(args: readonly string[], env: NodeJS.ProcessEnv = process.env) {
-  return new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { timeout: 90_000, env }, (error, stdout, stderr) => {
-      resolve({
-        status: error === null ? 0 : typeof error.code === 'number' ? error.code : -1,
-        stdout,
-        stderr,
-      });
-    });
-  });
-}
+const run = (args: readonly string[], env: NodeJS.ProcessEnv = process.env) =>
+  runCli(args, { timeoutMs: 90_000, env });
 
 describe('dumpflow local', () => {
   let dir: string;

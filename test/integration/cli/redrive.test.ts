@@ -1,4 +1,4 @@
-import { runCli } from '../../unit/cli/run-cli';
+import { runCli } from '../../support/run-cli';
 import { drain, sendBodies, useLocalS3Sqs } from '../support/s3-sqs';
 
 describe('dumpflow redrive --endpoint (the local runtime’s queues on fauxqs)', () => {

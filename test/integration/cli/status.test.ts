@@ -1,7 +1,7 @@
 import { claimDump, readLedger } from '../../../lambdas/core/ledger';
 import { writeChunk } from '../../../lambdas/core/storage/write-chunk';
 import { at, BASE_DAY, dayEvents } from '../../factories/events';
-import { runCli } from '../../unit/cli/run-cli';
+import { runCli } from '../../support/run-cli';
 import { startDump } from '../support/dumps';
 import { useTestTable } from '../support/table';
 

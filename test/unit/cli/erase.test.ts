@@ -1,4 +1,4 @@
-import { runCli } from './run-cli';
+import { runCli } from '../../support/run-cli';
 
 describe('dumpflow erase', () => {
   it('refuses to run without --dry-run or --yes: one error line, no stack trace, exit 1', async () => {

@@ -9,7 +9,7 @@ import {
   summarizeFleet,
   type FleetManifest,
 } from '../../../generator';
-import { runCli } from './run-cli';
+import { runCli } from '../../support/run-cli';
 
 describe('dumpflow generate', () => {
   it('writes the same dumps as the library, reports totals on stderr and keeps stdout empty', async () => {

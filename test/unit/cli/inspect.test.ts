@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { decodeDump, encodeDump } from '../../../lambdas/core/dump';
 import { aDump, anEvent } from '../../factories/dumps';
-import { runCli } from './run-cli';
+import { runCli } from '../../support/run-cli';
 
 let dir: string;
 beforeAll(async () => {

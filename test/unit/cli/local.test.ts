@@ -1,4 +1,4 @@
-import { runCli } from './run-cli';
+import { runCli } from '../../support/run-cli';
 
 describe('dumpflow local', () => {
   it('refuses a bad --faults value before starting anything, saying what to write', async () => {

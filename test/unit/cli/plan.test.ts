@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runCli } from './run-cli';
+import { runCli } from '../../support/run-cli';
 
 let dir: string;
 beforeAll(async () => {

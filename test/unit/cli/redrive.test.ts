@@ -19,7 +19,7 @@ import {
   startMoveTask,
   waitForMoveTask,
 } from '../../../cli/redrive';
-import { runCli } from './run-cli';
+import { runCli } from '../../support/run-cli';
 
 const DLQ_ARN = 'arn:aws:sqs:eu-west-1:111122223333:DumpflowIngest-DumpDlq';
 
