@@ -68,10 +68,11 @@ export function deploymentFor(plan: CapacityPlan): Deployment {
   const kpi = Math.max(MIN_CONCURRENCY, roundUp(peak.kpi * h, 5));
   const writesPerChunk = u.chunks > 0 ? u.project.writeUnits / u.chunks : 0;
   const workerWrites = (worker / i.workerSecondsPerChunk) * writesPerChunk;
-  const notes: string[] = [];
+  // Quota notes mean a quota must be raised; other notes only inform.
+  const quotaNotes: string[] = [];
   const reserved = parser + worker + kpi;
   if (reserved + DEFAULT_QUOTAS.lambdaUnreservedMinimum > DEFAULT_QUOTAS.lambdaConcurrentExecutions) {
-    notes.push(
+    quotaNotes.push(
       `Lambda concurrent executions: ${reserved} reserved + ${DEFAULT_QUOTAS.lambdaUnreservedMinimum} unreserved exceeds the default ${DEFAULT_QUOTAS.lambdaConcurrentExecutions}; raise the quota`,
     );
   }
@@ -79,18 +80,17 @@ export function deploymentFor(plan: CapacityPlan): Deployment {
     warmRead > DEFAULT_QUOTAS.tableReadUnitsPerSecond ||
     warmWrite > DEFAULT_QUOTAS.tableWriteUnitsPerSecond
   ) {
-    notes.push(
+    quotaNotes.push(
       `DynamoDB table throughput: warm throughput above the default ${DEFAULT_QUOTAS.tableWriteUnitsPerSecond} units/s per table; raise the per-table quotas`,
     );
   }
+  const notes = [...quotaNotes];
   if (workerWrites > warmWrite) {
     notes.push(
       `the workers at full concurrency could write ${Math.round(workerWrites)} units/s, above the ${warmWrite} the table serves warm: on-demand scales up behind them (throttles are retried)`,
     );
   }
-  return {
-    headroom: h,
-    peakConcurrency: peak,
+  const context = {
     warmReadUnitsPerSecond: warmRead,
     warmWriteUnitsPerSecond: warmWrite,
     parserMaxConcurrency: parser,
@@ -98,17 +98,14 @@ export function deploymentFor(plan: CapacityPlan): Deployment {
     workerMaxConcurrency: worker,
     workerReservedConcurrency: worker,
     kpiReservedConcurrency: kpi,
+  };
+  return {
+    headroom: h,
+    peakConcurrency: peak,
+    ...context,
     workerWriteUnitsPerSecondAtMax: workerWrites,
-    withinDefaultQuotas: notes.filter((n) => !n.startsWith('the workers')).length === 0,
+    withinDefaultQuotas: quotaNotes.length === 0,
     quotaNotes: notes,
-    context: {
-      warmReadUnitsPerSecond: warmRead,
-      warmWriteUnitsPerSecond: warmWrite,
-      parserMaxConcurrency: parser,
-      parserReservedConcurrency: parser,
-      workerMaxConcurrency: worker,
-      workerReservedConcurrency: worker,
-      kpiReservedConcurrency: kpi,
-    },
+    context,
   };
 }

@@ -35,6 +35,7 @@ export {
   CLOCK_SKEW_MARGIN_MS,
   DEFAULT_WATCH,
   dueEntries,
+  stillDue,
   WATCH_DUMP,
   WATCH_KPI,
   type WatchQueryDeps,

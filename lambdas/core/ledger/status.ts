@@ -1,7 +1,7 @@
 import { DumpflowError } from '../errors';
 import { claimedVersions } from './claim';
 import { FINAL_STATUSES, readLedger, type LedgerDeps, type LedgerEntry } from './entry';
-import { dueEntries, WATCH_DUMP } from './watch';
+import { dueEntries, stillDue, WATCH_DUMP } from './watch';
 
 /**
  * What `dumpflow status` reads: one dump's ledger (named by its dump id or by its object key), or
@@ -58,7 +58,7 @@ export async function stuckDumps(deps: LedgerDeps, now: number): Promise<LedgerE
   for await (const dumpId of dueEntries(deps, WATCH_DUMP, now)) {
     const ledger = await readLedger(deps, dumpId);
     if (ledger === undefined || FINAL_STATUSES.has(ledger.status)) continue;
-    if (ledger.watch !== WATCH_DUMP || ledger.due === undefined || ledger.due > now) continue;
+    if (!stillDue(ledger, WATCH_DUMP, now)) continue;
     stuck.push(ledger);
   }
   return stuck.sort((a, b) => a.due! - b.due! || a.dumpId.localeCompare(b.dumpId));

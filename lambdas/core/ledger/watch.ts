@@ -72,3 +72,16 @@ export async function* dueEntries(deps: WatchQueryDeps, watch: string, now: numb
     if (dumpId !== undefined) yield dumpId;
   }
 }
+
+/**
+ * Whether a ledger read strongly consistent is still due under `watch` at `now`. The index entry
+ * that led to it may be stale: another watchdog run may have re-driven the dump (moving `due`)
+ * or the dump may have moved on since the index was read.
+ */
+export function stillDue(
+  ledger: { readonly watch?: string; readonly due?: number },
+  watch: string,
+  now: number,
+): boolean {
+  return ledger.watch === watch && ledger.due !== undefined && ledger.due <= now;
+}

@@ -9,6 +9,7 @@ import {
   leaveWatch,
   noteRedrive,
   readLedger,
+  stillDue,
   WATCH_DUMP,
   WATCH_KPI,
   type LedgerEntry,
@@ -78,9 +79,7 @@ export async function runWatchdog(deps: WatchdogDeps): Promise<WatchdogReport> {
       if (ledger.watch === WATCH_DUMP) await leaveWatch(ledgerDeps, dumpId, WATCH_DUMP);
       continue;
     }
-    // The index is read eventually consistent and another run may have re-driven the dump since:
-    // its strongly consistent ledger, not the index entry, says whether it is still due.
-    if (ledger.watch !== WATCH_DUMP || ledger.due === undefined || ledger.due > now) continue;
+    if (!stillDue(ledger, WATCH_DUMP, now)) continue;
     report.stuck++;
     if (await completeIfCommitted({ ...ledgerDeps, watch: deps.watch }, ledger)) {
       report.completed++;
