@@ -1,4 +1,5 @@
 import { PutItemCommand, QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { conditionalWrite } from '../storage/conditions';
 import { CapacityMeter, type CapacityTotals } from '../storage/capacity';
 import { DAY_SUMMARY_SORT_KEY_PREFIX } from '../storage/stream-filter';
 import { daySk, summaryPk } from '../storage/keys';
@@ -18,6 +19,8 @@ export interface RecomputeKpisDeps {
 export interface RecomputeKpisResult {
   /** Undefined when the patient/device has no stored day (nothing written). */
   readonly kpis?: Kpis;
+  /** True when a recompute from newer summaries had already stored its KPIs (these were not written). */
+  readonly superseded?: boolean;
   readonly capacity: CapacityTotals;
 }
 
@@ -52,6 +55,10 @@ export async function recomputeKpis(
   const asOf = daySummaryFromItem(newest).dayNumber;
 
   const days: DayKpiInputs[] = [];
+  // What these KPIs reflect: the window's end and the sum of its summaries' versions. Both only
+  // grow as commits land (a day's version counts its commits; a later asOf is a later state), so
+  // the put below refuses to replace KPIs computed from a newer read.
+  let versions = 0;
   const window = queryItems(
     deps.client,
     {
@@ -69,16 +76,28 @@ export async function recomputeKpis(
   for await (const item of window) {
     const summary = daySummaryFromItem(item);
     days.push({ dayNumber: summary.dayNumber, ...summary.inputs });
+    versions += summary.version;
   }
 
   const kpis = computeKpis(days, asOf);
-  const response = await deps.client.send(
-    new PutItemCommand({
-      TableName: deps.tableName,
-      Item: kpiItem({ ...kpis, patientId, deviceId, computedAt: (deps.clock ?? Date.now)() }),
-      ReturnConsumedCapacity: 'TOTAL',
-    }),
+  // Two recomputes of one patient-device can overlap (a stream batch and the watchdog's repair,
+  // or a retried batch): the one that read older summaries must not overwrite the other's KPIs.
+  const put = await conditionalWrite(meter, () =>
+    deps.client.send(
+      new PutItemCommand({
+        TableName: deps.tableName,
+        Item: {
+          ...kpiItem({ ...kpis, patientId, deviceId, computedAt: (deps.clock ?? Date.now)() }),
+          basisDay: { N: String(asOf) },
+          basisVersions: { N: String(versions) },
+        },
+        ConditionExpression:
+          'attribute_not_exists(basisDay) OR basisDay < :day OR (basisDay = :day AND basisVersions <= :versions)',
+        ExpressionAttributeValues: { ':day': { N: String(asOf) }, ':versions': { N: String(versions) } },
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
+    ),
   );
-  meter.record('write', response.ConsumedCapacity);
-  return { kpis, capacity: meter.since(before) };
+  if (!put.written && !put.conditionFailed) throw put.error;
+  return { kpis, superseded: !put.written, capacity: meter.since(before) };
 }

@@ -7,7 +7,9 @@ import { ingestInProcess } from '../../../lambdas/core/storage/in-process';
 import { KPI_SK, summaryPk } from '../../../lambdas/core/storage/keys';
 import { at, BASE_DAY, dayEvents, decodedDump, MS_PER_DAY, seededRandom } from '../../factories/events';
 import { scanEvents, type StoredEvent } from '../support/storage';
+import { interceptedClient } from '../support/intercepted-client';
 import { useTestTable } from '../support/table';
+import { readKpis } from '../../../lambdas/core/storage/read-events';
 
 const NOW = at(BASE_DAY + 200);
 
@@ -121,6 +123,51 @@ describe('recomputeKpis', () => {
       { numRuns: 3 },
     );
   }, 60_000);
+
+  it('keeps the KPIs of the newer read when a recompute that read older summaries puts last', async () => {
+    const deps = {
+      client: table.current.client,
+      tableName: table.current.tableName,
+      now: NOW,
+      saltBuckets: 2,
+    };
+    const ingest = (key: string, events: readonly DumpEvent[]) =>
+      ingestInProcess(
+        deps,
+        { bucket: 'b', key, version: 'v' },
+        decodedDump(events, { patientId: 'P-race' }),
+        NOW,
+      );
+    await ingest('race/1', dayEvents(BASE_DAY + 150, 2, { perDay: 10 }));
+
+    // Recompute "stale" reads the summaries, then stalls before its put...
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let stalled = false;
+    const stalling = interceptedClient(async (name, args, next) => {
+      if (name === 'PutItemCommand' && !stalled) {
+        stalled = true;
+        await gate;
+      }
+      return next(args);
+    });
+    const stale = recomputeKpis({ client: stalling, tableName: table.current.tableName }, 'P-race', 'DEV-1');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(stalled).toBe(true);
+
+    // ...while a commit adds events and another recompute stores KPIs that include them.
+    await ingest('race/2', dayEvents(BASE_DAY + 151, 1, { perDay: 10, firstSeq: 1000 }));
+    const fresh = await recomputeKpis(table.current, 'P-race', 'DEV-1');
+    expect(fresh.kpis?.events).toBe(30);
+
+    release();
+    const late = await stale;
+    stalling.destroy();
+    expect(late.kpis?.events).toBe(20);
+    expect(late.superseded).toBe(true);
+    const [stored] = await readKpis(table.current, 'P-race', 'DEV-1');
+    expect(stored?.events).toBe(30);
+  }, 30_000);
 
   it('writes nothing for a patient without stored days', async () => {
     const result = await recomputeKpis(table.current, 'P-nobody', 'DEV-1');
