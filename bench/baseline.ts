@@ -18,7 +18,7 @@ const MS_PER_DAY = 86_400_000;
 const MS_PER_DAY_BIG = 86_400_000n;
 
 export interface BaselineDeps {
-  readonly client: DynamoDBClient;
+  readonly dynamodb: DynamoDBClient;
   readonly tableName: string;
   /** Processing time for the expiry rule (ms). */
   readonly now: number;
@@ -124,7 +124,7 @@ async function readPartition(
   let items = 0;
   let pages = 0;
   const query = paginateQuery(
-    { client: deps.client },
+    { client: deps.dynamodb },
     {
       TableName: deps.tableName,
       KeyConditionExpression: 'pk = :pk',
@@ -179,7 +179,7 @@ export function baselineItems(
 export async function loadBaseline(deps: BaselineDeps, dump: DecodedDump): Promise<number> {
   const selection = selectNewEvents(dump, new Set(), deps.now);
   const items = baselineItems(dump, selection.indices, deps.random ?? Math.random, deps.saltBuckets ?? 10);
-  await batchWriteAll(deps.client, deps.tableName, items, { concurrency: deps.writeConcurrency ?? 8 });
+  await batchWriteAll(deps.dynamodb, deps.tableName, items, { concurrency: deps.writeConcurrency ?? 8 });
   return items.length;
 }
 
@@ -218,7 +218,7 @@ export async function ingestBaseline(deps: BaselineDeps, dump: DecodedDump): Pro
   const writeStart = performance.now();
   const selection = selectNewEvents(dump, stored, deps.now);
   const items = baselineItems(dump, selection.indices, random, salts);
-  await batchWriteAll(deps.client, deps.tableName, items, {
+  await batchWriteAll(deps.dynamodb, deps.tableName, items, {
     concurrency: deps.writeConcurrency ?? 8,
     meter,
   });

@@ -12,7 +12,7 @@ import { PartitionMeter, tapPartitionWrites } from './partition-meter';
  * Local reports it (local/capacity-tap.ts), and every write per partition key (partition-meter.ts).
  */
 export interface BenchClient {
-  readonly client: DynamoDBClient;
+  readonly dynamodb: DynamoDBClient;
   readonly capacity: CapacityTapMeter;
   readonly partitions: PartitionMeter;
 }
@@ -27,7 +27,7 @@ export function benchClient(endpoint: string): BenchClient {
     maxAttempts: 6,
   });
   return {
-    client,
+    dynamodb: client,
     capacity: tapConsumedCapacity(client, new CapacityTapMeter()),
     partitions: tapPartitionWrites(client, new PartitionMeter()),
   };

@@ -187,9 +187,9 @@ export async function runCompareBench(options: CompareBenchOptions = {}): Promis
     };
   } finally {
     for (const table of all) {
-      await bench.client.send(new DeleteTableCommand({ TableName: table })).catch(() => undefined);
+      await bench.dynamodb.send(new DeleteTableCommand({ TableName: table })).catch(() => undefined);
     }
-    bench.client.destroy();
+    bench.dynamodb.destroy();
     await dynamo.stop();
   }
 }

@@ -45,7 +45,7 @@ export async function fleetStorageFigures(
     const name = itemClass(item);
     return (item['pk']?.S ?? '').startsWith(streamLedgerPrefix) ? `stream-${name}` : name;
   };
-  const table = await scanBilledStorage(bench.client, tableName, classify);
+  const table = await scanBilledStorage(bench.dynamodb, tableName, classify);
   const pages = uploads.reduce<PagesWritten>((sum, u) => addNumbers(sum, u.project.pagesWritten), {
     items: 0,
     bytes: 0,

@@ -129,7 +129,7 @@ async function main(): Promise<void> {
       `${JSON.stringify({ command, startedAt, machine, wallSeconds: (performance.now() - began) / 1000, fleet, firstUploadMix, targets }, null, 2)}\n`,
     );
   } finally {
-    bench.client.destroy();
+    bench.dynamodb.destroy();
     await dynamo.stop();
   }
 }

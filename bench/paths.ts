@@ -51,7 +51,7 @@ export interface Tables {
 
 export async function createBenchTable(bench: BenchClient, name: string): Promise<void> {
   // No stream: a second streamed table slows DynamoDB Local to a crawl; the bench measures writes.
-  await createTable(bench.client, name, { stream: false });
+  await createTable(bench.dynamodb, name, { stream: false });
 }
 
 let objects = 0;
@@ -67,7 +67,7 @@ export async function runProject(
   const m = await metered(bench, () =>
     ingestInProcess(
       {
-        client: bench.client,
+        dynamodb: bench.dynamodb,
         tableName,
         now: DEFAULT_NOW,
         saltBuckets: 10,
@@ -82,7 +82,7 @@ export async function runProject(
   const kpi = await metered(bench, async () => {
     if (options.kpis === false) return;
     await recomputeKpis(
-      { client: bench.client, tableName, meter: new CapacityMeter() },
+      { dynamodb: bench.dynamodb, tableName, meter: new CapacityMeter() },
       dump.header.patientId,
       dump.header.deviceId,
     );
@@ -116,7 +116,7 @@ export async function runBaseline(
   const m = await metered(bench, () =>
     ingestBaseline(
       // The source reads the 45 days before it processes the upload, i.e. right after createdAt.
-      { client: bench.client, tableName, now: DEFAULT_NOW, windowEnd: dump.header.createdAt },
+      { dynamodb: bench.dynamodb, tableName, now: DEFAULT_NOW, windowEnd: dump.header.createdAt },
       dump,
     ),
   );
@@ -143,7 +143,7 @@ export async function loadHistory(
 ): Promise<void> {
   await ingestInProcess(
     {
-      client: bench.client,
+      dynamodb: bench.dynamodb,
       tableName: tables.projectTable,
       now: DEFAULT_NOW,
       saltBuckets: 10,
@@ -154,7 +154,7 @@ export async function loadHistory(
     Date.now(),
   );
   await loadBaseline(
-    { client: bench.client, tableName: tables.baselineTable, now: DEFAULT_NOW, writeConcurrency: 16 },
+    { dynamodb: bench.dynamodb, tableName: tables.baselineTable, now: DEFAULT_NOW, writeConcurrency: 16 },
     dump,
   );
 }

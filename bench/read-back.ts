@@ -28,7 +28,7 @@ export interface DayReadBack {
 
 /** A meter makes the reader ask for ConsumedCapacity, without which AWS's size-based units cannot be known. */
 function readDeps(bench: BenchClient, tableName: string) {
-  return { client: bench.client, tableName, meter: new CapacityMeter() };
+  return { dynamodb: bench.dynamodb, tableName, meter: new CapacityMeter() };
 }
 
 function figures(days: number, events: number, m: Awaited<ReturnType<typeof metered>>): ReadFigures {
@@ -49,7 +49,7 @@ export async function summariesOf(
   deviceId: string,
 ): Promise<DaySummary[]> {
   const summaries: DaySummary[] = [];
-  for await (const s of readDaySummaries({ client: bench.client, tableName }, { patientId, deviceId })) {
+  for await (const s of readDaySummaries({ dynamodb: bench.dynamodb, tableName }, { patientId, deviceId })) {
     summaries.push(s);
   }
   return summaries;

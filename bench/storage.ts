@@ -48,7 +48,7 @@ let tables = 0;
 async function newTable(bench: BenchClient, label: string): Promise<string> {
   const name = `storage-${label}-${Date.now().toString(36)}-${++tables}`;
   // No stream: the bench measures the write path; DynamoDB Local slows down with big streamed tables.
-  await createTable(bench.client, name, { stream: false });
+  await createTable(bench.dynamodb, name, { stream: false });
   return name;
 }
 
@@ -65,7 +65,13 @@ async function pass(
   bench.partitions.reset();
   const m = await metered(bench, () =>
     ingestInProcess(
-      { client: bench.client, tableName, now: DEFAULT_NOW, chunkConcurrency: concurrency, saltBuckets: 10 },
+      {
+        dynamodb: bench.dynamodb,
+        tableName,
+        now: DEFAULT_NOW,
+        chunkConcurrency: concurrency,
+        saltBuckets: 10,
+      },
       { bucket: 'bench', key: label.key, version: '1' },
       dump,
       Date.now(),
@@ -109,7 +115,7 @@ async function dumpFigures(
     concurrency,
   );
   log(`${days} days fresh: ${fresh.stored} stored in ${(fresh.wallMs / 1000).toFixed(1)} s`);
-  const storage = await scanBilledStorage(bench.client, tableName);
+  const storage = await scanBilledStorage(bench.dynamodb, tableName);
   const { patientId, deviceId } = dump.header;
   const summaries = await summariesOf(bench, tableName, patientId, deviceId);
   const oneDay = await readDaysOneByOne(bench, tableName, summaries);
@@ -132,7 +138,7 @@ async function baselineRun(bench: BenchClient, dump: DecodedDump, days: number):
   bench.partitions.reset();
   const m = await metered(bench, () =>
     ingestBaseline(
-      { client: bench.client, tableName, now: DEFAULT_NOW, windowEnd: dump.header.createdAt },
+      { dynamodb: bench.dynamodb, tableName, now: DEFAULT_NOW, windowEnd: dump.header.createdAt },
       dump,
     ),
   );
@@ -217,7 +223,7 @@ export async function runStorageBench(options: StorageBenchOptions = {}): Promis
       }),
     };
   } finally {
-    bench.client.destroy();
+    bench.dynamodb.destroy();
     await dynamo.stop();
   }
 }

@@ -1,4 +1,4 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { TableAccess } from '../lambdas/core/storage';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { checkDump } from '../lambdas/core/dump';
 import { FINAL_STATUSES, readLedgerOf, type LedgerEntry } from '../lambdas/core/ledger';
@@ -32,7 +32,7 @@ export interface PhaseRunnerDeps {
   readonly uploadKeys: UploadKeyRule;
   /** Prepended to every key, so a kept state's next run uploads new objects. */
   readonly runPrefix: string;
-  readonly ledgerDeps: { readonly client: DynamoDBClient; readonly tableName: string };
+  readonly ledgerDeps: TableAccess;
   /** Every patient-device a phase uploaded for, by summary partition key (the run's KPI rows). */
   readonly devices: Map<string, { readonly patientId: string; readonly deviceId: string }>;
   readonly capacity: { totals(): MeteredCapacity };

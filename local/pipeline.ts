@@ -223,7 +223,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
 
     const uploader = dumpUploaderFor(services, { s3, sqs });
     const devices = new Map<string, { patientId: string; deviceId: string }>();
-    const ledgerDeps = { client: dynamodb, tableName };
+    const ledgerDeps = { dynamodb, tableName };
     // A kept state outlives the run: this run's uploads are new objects, as a device's next uploads
     // are, rather than the same keys and ETags an earlier run's ledger already holds.
     const runPrefix = options.stateDir === undefined ? '' : `run-${Date.now().toString(36)}/`;

@@ -112,7 +112,7 @@ export async function verifyStore(options: VerifyStoreOptions): Promise<VerifyRe
   const started = clock();
   const retainedAt = options.retainedAt ?? started;
   const table = { dynamodb, tableName };
-  const ledgerDeps = { client: dynamodb, tableName };
+  const ledgerDeps = { dynamodb, tableName };
   const differences: Difference[] = [];
   const counts: VerifyCounts = {
     dumps: 0,

@@ -152,7 +152,7 @@ export function registerEvents(program: Command): Command {
           : tableWriter(out);
       const types = new Set(flags.type);
       const days = readStoredDays(
-        { client: table.dynamodb, tableName: table.tableName },
+        { dynamodb: table.dynamodb, tableName: table.tableName },
         {
           patientId: flags.patient,
           deviceId: flags.device,

@@ -43,7 +43,7 @@ export function registerKpis(program: Command): Command {
     try {
       table = await openTable(flags);
       const rows = await readKpis(
-        { client: table.dynamodb, tableName: table.tableName },
+        { dynamodb: table.dynamodb, tableName: table.tableName },
         flags.patient,
         flags.device,
       );

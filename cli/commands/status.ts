@@ -166,7 +166,7 @@ export function registerStatus(program: Command): Command {
         );
       }
       table = await openTable(flags);
-      const deps: LedgerDeps = { client: table.dynamodb, tableName: table.tableName };
+      const deps: LedgerDeps = { dynamodb: table.dynamodb, tableName: table.tableName };
       const asOf = Date.now();
       const defaultBucket = flags.bucket ?? (flags.state === undefined ? undefined : LOCAL_BUCKET);
       let ledgers: LedgerEntry[];

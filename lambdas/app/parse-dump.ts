@@ -108,7 +108,7 @@ async function parseKnownDump(
   const ref = dumpRefOf(object);
   const meter = new CapacityMeter();
   const ledgerDeps = {
-    client: deps.dynamodb,
+    dynamodb: deps.dynamodb,
     tableName: deps.tableName,
     meter,
     ...(deps.watch ? { watch: deps.watch } : {}),

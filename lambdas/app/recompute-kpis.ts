@@ -28,9 +28,9 @@ export class KpiRecomputeBatch {
           "a stream record's partition key is not a day summary's (S#{patient}#{device}); check the KPI event source's filter (only DAY# items may reach it)",
         );
       }
-      const { dynamodb: client, tableName } = this.deps;
-      running = ensureTableLayout(client, tableName).then(() =>
-        recomputeKpis({ client, tableName }, ids.patientId, ids.deviceId),
+      const { dynamodb, tableName } = this.deps;
+      running = ensureTableLayout(dynamodb, tableName).then(() =>
+        recomputeKpis({ dynamodb, tableName }, ids.patientId, ids.deviceId),
       );
       this.pending.set(summaryPartitionKey, running);
     }

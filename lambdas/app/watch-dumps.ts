@@ -45,7 +45,7 @@ export function redriveNotification(ledger: LedgerEntry): string {
 /** One watchdog run (lambdas/core/watchdog): re-drives stuck dumps, fails hopeless ones, repairs stale KPIs. */
 export function watchDumps(deps: WatchDumpsDeps): Promise<WatchdogReport> {
   return runWatchdog({
-    client: deps.dynamodb,
+    dynamodb: deps.dynamodb,
     tableName: deps.tableName,
     watch: deps.watch,
     ...(deps.clock && { clock: deps.clock }),

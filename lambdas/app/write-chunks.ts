@@ -67,7 +67,7 @@ export async function writeChunks(deps: WriteChunksDeps, body: string): Promise<
   const writeDeps = {
     // One meter for the ledger read and the chunk's own requests, so the result counts both.
     meter: new CapacityMeter(),
-    client: deps.dynamodb,
+    dynamodb: deps.dynamodb,
     tableName: deps.tableName,
     saltBuckets: deps.saltBuckets,
     ...(deps.dayLeaseMs !== undefined && { dayLeaseMs: deps.dayLeaseMs }),

@@ -1,4 +1,4 @@
-import { PutItemCommand, QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { conditionalWrite } from '../storage/conditions';
 import { CapacityMeter, type CapacityTotals } from '../storage/capacity';
 import { DAY_SUMMARY_SORT_KEY_PREFIX } from '../storage/stream-filter';
@@ -7,13 +7,11 @@ import { queryItems } from '../storage/query';
 import { daySummaryFromItem } from '../storage/summary';
 import { computeKpis, WINDOW_DAYS, type DayKpiInputs, type Kpis } from './compute';
 import { kpiItem } from './kpi-item';
+import type { TableAccess } from '../storage/table-access';
 
-export interface RecomputeKpisDeps {
-  readonly client: DynamoDBClient;
-  readonly tableName: string;
+export interface RecomputeKpisDeps extends TableAccess {
   /** Wall clock for computedAt. @default Date.now */
   readonly clock?: () => number;
-  readonly meter?: CapacityMeter;
 }
 
 export interface RecomputeKpisResult {
@@ -38,7 +36,7 @@ export async function recomputeKpis(
   const before = meter.snapshot();
   const pk = summaryPk(patientId, deviceId);
 
-  const latest = await deps.client.send(
+  const latest = await deps.dynamodb.send(
     new QueryCommand({
       TableName: deps.tableName,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :day)',
@@ -60,7 +58,7 @@ export async function recomputeKpis(
   // the put below refuses to replace KPIs computed from a newer read.
   let versions = 0;
   const window = queryItems(
-    deps.client,
+    deps.dynamodb,
     {
       TableName: deps.tableName,
       KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
@@ -83,7 +81,7 @@ export async function recomputeKpis(
   // Two recomputes of one patient-device can overlap (a stream batch and the watchdog's repair,
   // or a retried batch): the one that read older summaries must not overwrite the other's KPIs.
   const put = await conditionalWrite(meter, () =>
-    deps.client.send(
+    deps.dynamodb.send(
       new PutItemCommand({
         TableName: deps.tableName,
         Item: {

@@ -40,7 +40,7 @@ function claimKey(ref: DumpRef): Record<string, AttributeValue> {
 /** The dump id an object version was claimed under, if it was. */
 export async function findDumpId(deps: LedgerDeps, ref: DumpRef): Promise<string | undefined> {
   const { meter } = context(deps);
-  const response = await deps.client.send(
+  const response = await deps.dynamodb.send(
     new GetItemCommand({
       TableName: deps.tableName,
       Key: claimKey(ref),
@@ -66,7 +66,7 @@ export async function claimedVersions(
 ): Promise<{ readonly version: string; readonly dumpId: string }[]> {
   const versions: { version: string; dumpId: string }[] = [];
   const items = queryItems(
-    deps.client,
+    deps.dynamodb,
     {
       TableName: deps.tableName,
       KeyConditionExpression: 'pk = :pk',
@@ -122,7 +122,7 @@ export async function claimDump(
       ttl,
     };
     const claim = await conditionalWrite(meter, () =>
-      deps.client.send(
+      deps.dynamodb.send(
         new TransactWriteItemsCommand({
           TransactItems: [
             {

@@ -1,4 +1,4 @@
-import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { RECORD_ERROR_CODES, type RejectedRecordCounts } from '../dump/types';
 import { DumpflowError } from '../errors';
@@ -6,6 +6,7 @@ import { CapacityMeter } from '../storage/capacity';
 import { defaultTiming, type RetryTiming } from '../storage/retry';
 import { StoredItemError } from '../storage/errors';
 import { dumpIdFromLedgerPk, LEDGER_SK, ledgerPk, RETENTION_DAYS } from '../storage/keys';
+import type { TableAccess } from '../storage/table-access';
 
 /**
  * The dump ledger's item (pk L#{dumpId}, sk LEDGER): one per uploaded object version, keyed by
@@ -22,12 +23,9 @@ export type DumpStatus = 'RECEIVED' | 'PROCESSING' | 'COMPLETE' | 'REJECTED' | '
 
 export const FINAL_STATUSES: ReadonlySet<DumpStatus> = new Set(['COMPLETE', 'REJECTED', 'FAILED']);
 
-export interface LedgerDeps {
-  readonly client: DynamoDBClient;
-  readonly tableName: string;
+export interface LedgerDeps extends TableAccess {
   /** Wall clock (ms) for timestamps. @default Date.now */
   readonly clock?: () => number;
-  readonly meter?: CapacityMeter;
   /** Backoff for transactions cancelled by a conflicting one. @default real time */
   readonly timing?: RetryTiming;
 }
@@ -214,7 +212,7 @@ export function parseLedger(item: Record<string, AttributeValue>): LedgerEntry {
 
 export async function readLedger(deps: LedgerDeps, dumpId: string): Promise<LedgerEntry | undefined> {
   const { meter } = context(deps);
-  const response = await deps.client.send(
+  const response = await deps.dynamodb.send(
     new GetItemCommand({
       TableName: deps.tableName,
       Key: ledgerKey(dumpId),

@@ -21,7 +21,7 @@ async function update(
 ): Promise<boolean> {
   const { meter } = context(deps);
   const update = await conditionalWrite(meter, () =>
-    deps.client.send(
+    deps.dynamodb.send(
       new UpdateItemCommand({
         TableName: deps.tableName,
         Key: ledgerKey(dumpId),
@@ -80,7 +80,7 @@ export async function recordPatientDump(
   owner: { readonly patientId: string; readonly deviceId: string },
 ): Promise<void> {
   const { meter } = context(deps);
-  const response = await deps.client.send(
+  const response = await deps.dynamodb.send(
     new PutItemCommand({
       TableName: deps.tableName,
       Item: {

@@ -38,7 +38,6 @@ export {
   stillDue,
   WATCH_DUMP,
   WATCH_KPI,
-  type WatchQueryDeps,
   type WatchSettings,
 } from './watch';
 export { findDumps, looksLikeDumpId, stuckDumps, UnknownDumpError } from './status';

@@ -101,7 +101,7 @@ export async function writePlan(
   const parts = Math.max(1, Math.ceil(bytes.length / PLAN_PART_BYTES));
   const ttl = n(ledgerTtl(clock()));
   for (let part = 0; part < parts; part++) {
-    const response = await deps.client.send(
+    const response = await deps.dynamodb.send(
       new PutItemCommand({
         TableName: deps.tableName,
         Item: {
@@ -123,7 +123,7 @@ export async function readPlan(deps: LedgerDeps, dumpId: string, plan: StoredPla
   const { meter } = context(deps);
   const pieces: Uint8Array[] = [];
   for (let part = 0; part < plan.parts; part++) {
-    const response = await deps.client.send(
+    const response = await deps.dynamodb.send(
       new GetItemCommand({
         TableName: deps.tableName,
         Key: { pk: { S: ledgerPk(dumpId) }, sk: { S: planSk(plan.planId, part) } },
@@ -146,7 +146,7 @@ export async function committedOutcomes(
 ): Promise<Map<string, Record<string, AttributeValue>>> {
   const outcomes = new Map<string, Record<string, AttributeValue>>();
   const items = queryItems(
-    deps.client,
+    deps.dynamodb,
     {
       TableName: deps.tableName,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :chunk)',

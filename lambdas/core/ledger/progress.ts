@@ -41,7 +41,7 @@ export async function markChunkDone(
 ): Promise<DumpCompletion | undefined> {
   const { meter } = context(deps);
   const marked = await conditionalWrite(meter, () =>
-    deps.client.send(
+    deps.dynamodb.send(
       new UpdateItemCommand({
         TableName: deps.tableName,
         Key: { pk: { S: ledgerPk(dumpId) }, sk: { S: chunkSk(chunkId) } },
@@ -56,7 +56,7 @@ export async function markChunkDone(
     if (!marked.conditionFailed) throw marked.error;
     return undefined;
   }
-  const response = await deps.client.send(
+  const response = await deps.dynamodb.send(
     new UpdateItemCommand({
       TableName: deps.tableName,
       Key: ledgerKey(dumpId),
@@ -119,7 +119,7 @@ async function completeDump(
     ...(stored > 0 ? { watch: ':kpi', due: ':due' } : {}),
   });
   const completed = await conditionalWrite(meter, () =>
-    deps.client.send(
+    deps.dynamodb.send(
       new UpdateItemCommand({
         TableName: deps.tableName,
         Key: ledgerKey(ledger.dumpId),

@@ -71,7 +71,7 @@ export async function startProcessing(
   for (let attempt = 1; ; attempt++) {
     const now = clock();
     const start = await conditionalWrite(meter, () =>
-      deps.client.send(
+      deps.dynamodb.send(
         new TransactWriteItemsCommand({
           TransactItems: startItems(deps.tableName, dumpId, input, now, plan),
           ReturnConsumedCapacity: 'TOTAL',

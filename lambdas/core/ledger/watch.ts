@@ -1,8 +1,7 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { CapacityMeter } from '../storage/capacity';
 import { dumpIdFromLedgerPk } from '../storage/keys';
 import { queryItems } from '../storage/query';
 import { TABLE_DEFINITION } from '../storage/table';
+import type { TableAccess } from '../storage/table-access';
 
 /**
  * The watch index (TABLE_DEFINITION.watchIndex): a sparse index of ledger items that still need
@@ -43,21 +42,15 @@ export const DEFAULT_WATCH: WatchSettings = {
  */
 export const CLOCK_SKEW_MARGIN_MS = 5_000;
 
-export interface WatchQueryDeps {
-  readonly client: DynamoDBClient;
-  readonly tableName: string;
-  readonly meter?: CapacityMeter;
-}
-
 /**
  * The dump ids of the watch index's entries of kind `watch` due by `now`: the one query both the
  * watchdog and `dumpflow status --stuck` read. A GSI is read eventually consistent only, so a
  * caller that acts on an entry reads its ledger strongly consistent first.
  */
-export async function* dueEntries(deps: WatchQueryDeps, watch: string, now: number): AsyncGenerator<string> {
+export async function* dueEntries(deps: TableAccess, watch: string, now: number): AsyncGenerator<string> {
   const { watchIndex } = TABLE_DEFINITION;
   const items = queryItems(
-    deps.client,
+    deps.dynamodb,
     {
       TableName: deps.tableName,
       IndexName: watchIndex.indexName,

@@ -12,7 +12,7 @@ import { StoredItemError } from './errors';
  */
 export async function chunkWithOwner(deps: LedgerDeps, envelope: ChunkEnvelope): Promise<ChunkMessage> {
   const meter = deps.meter ?? new CapacityMeter();
-  const response = await deps.client.send(
+  const response = await deps.dynamodb.send(
     new GetItemCommand({
       TableName: deps.tableName,
       Key: ledgerKey(envelope.dumpId),

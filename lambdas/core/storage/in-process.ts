@@ -11,7 +11,7 @@ import { planFanOut } from './plan-fan-out';
 import { writeChunk, type WriteChunkDeps, type WriteChunkResult } from './write-chunk';
 
 export interface InProcessDeps extends Omit<WriteChunkDeps, 'meter'> {
-  readonly client: DynamoDBClient;
+  readonly dynamodb: DynamoDBClient;
   readonly tableName: string;
   /** Processing time for the expiry rule (ms). */
   readonly now: number;
@@ -47,7 +47,7 @@ export async function ingestInProcess(
 ): Promise<InProcessResult> {
   const parserMeter = new CapacityMeter();
   const ledgerDeps = {
-    client: deps.client,
+    dynamodb: deps.dynamodb,
     tableName: deps.tableName,
     meter: parserMeter,
     ...(deps.clock ? { clock: deps.clock } : {}),

@@ -3,6 +3,7 @@
  * the worker's exactly-once chunk commit into event pages, reading stored events back, and the
  * dump ledger. Item layout: docs/data-model.md.
  */
+export type { TableAccess } from './table-access';
 export { TABLE_DEFINITION, createTableInput, type CreateTableInputOptions } from './table';
 export * from './keys';
 export { CapacityMeter, type CapacityTotals } from './capacity';
@@ -16,7 +17,7 @@ export {
   StoredItemError,
 } from './errors';
 export { prepareDump, isExpiredDay, type PreparedDay, type PreparedDump } from './prepare';
-export { settleWholeDays, type SettleDeps, type SettleResult } from './settle';
+export { settleWholeDays, type SettleResult } from './settle';
 export {
   planChunks,
   buildChunkMessage,

@@ -3,7 +3,6 @@ import {
   PutItemCommand,
   TransactWriteItemsCommand,
   type ConditionCheck,
-  type DynamoDBClient,
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import { conditionalWrite } from './conditions';
@@ -11,6 +10,7 @@ import type { CapacityMeter } from './capacity';
 import { DayBusyError } from './errors';
 import { DAY_LEASE_SK } from './keys';
 import { backoffDelay, type RetryTiming } from './retry';
+import type { TableAccess } from './table-access';
 
 /**
  * A lease on one device-day, held from a worker's read of the day to its commit.
@@ -25,9 +25,7 @@ import { backoffDelay, type RetryTiming } from './retry';
  *
  * The lease expires, so a crashed worker blocks its day for at most leaseMs.
  */
-export interface DayLeaseDeps {
-  readonly client: DynamoDBClient;
-  readonly tableName: string;
+export interface DayLeaseDeps extends TableAccess {
   /** Wall clock (ms), not the pinned processing time. */
   readonly clock: () => number;
   readonly timing: RetryTiming;
@@ -85,7 +83,7 @@ export async function acquireDayLease(
 ): Promise<void> {
   await untilFree(deps, day, options.waitMs, async (now) => {
     const put = await conditionalWrite(deps.meter, () =>
-      deps.client.send(
+      deps.dynamodb.send(
         new PutItemCommand({
           ...leasePut(deps.tableName, pk, token, now, options.leaseMs),
           ReturnConsumedCapacity: 'TOTAL',
@@ -117,7 +115,7 @@ export async function acquireDayLeaseIf(
 ): Promise<'acquired' | 'condition-failed'> {
   return untilFree(deps, day, options.waitMs, async (now) => {
     const take = await conditionalWrite(deps.meter, () =>
-      deps.client.send(
+      deps.dynamodb.send(
         new TransactWriteItemsCommand({
           TransactItems: [
             { ConditionCheck: check },
@@ -147,7 +145,7 @@ const RELEASE_ATTEMPTS = 5;
 export async function releaseDayLease(deps: DayLeaseDeps, pk: string, token: string): Promise<void> {
   for (let attempt = 1; attempt <= RELEASE_ATTEMPTS; attempt++) {
     const release = await conditionalWrite(deps.meter, () =>
-      deps.client.send(
+      deps.dynamodb.send(
         new DeleteItemCommand({
           TableName: deps.tableName,
           Key: { pk: { S: pk }, sk: { S: DAY_LEASE_SK } },

@@ -1,10 +1,10 @@
-import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { allocatePageEvents, decodePage, encodePage, type PageEvents } from '../page/codec';
-import type { CapacityMeter } from './capacity';
 import { DayPagesMissingError } from './errors';
 import { dayTtl, pageNumberFromSk, pagePk, pageSalt, pageSk } from './keys';
 import { queryItems } from './query';
 import type { DaySummary } from './summary';
+import type { TableAccess } from './table-access';
 
 /**
  * Event pages in the table: which items a commit writes, and reading a device-day's pages back.
@@ -17,12 +17,6 @@ import type { DaySummary } from './summary';
  * device-day (3,000 events, ~2.5 bytes each compressed) is one page of a few KB.
  */
 export const MAX_EVENTS_PER_PAGE = 8000;
-
-export interface PageDeps {
-  readonly client: DynamoDBClient;
-  readonly tableName: string;
-  readonly meter?: CapacityMeter;
-}
 
 /** Events [start, end) of `events` as their own columns. */
 export function slicePageEvents(events: PageEvents, start: number, end: number): PageEvents {
@@ -89,14 +83,14 @@ export function partitionsHolding(summary: DaySummary, from: number, to: number)
  * in any order, or an erasure) and DayPagesMissingError says so rather than letting stored events
  * be taken for new ones.
  */
-export async function readPages(deps: PageDeps, summary: DaySummary, from = 1): Promise<PageEvents[]> {
+export async function readPages(deps: TableAccess, summary: DaySummary, from = 1): Promise<PageEvents[]> {
   const to = summary.pages;
   if (from > to) return [];
   const found = new Map<number, PageEvents>();
   await Promise.all(
     partitionsHolding(summary, from, to).map(async (salt) => {
       const items = queryItems(
-        deps.client,
+        deps.dynamodb,
         {
           TableName: deps.tableName,
           KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',

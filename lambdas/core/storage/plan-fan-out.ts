@@ -60,7 +60,7 @@ export async function planFanOut(
 ): Promise<FanOutPlan> {
   const prepared = prepareDump(dump, { now: ledger.now });
   const settled = await settleWholeDays(
-    { client: deps.client, tableName: deps.tableName, ...(deps.meter ? { meter: deps.meter } : {}) },
+    { dynamodb: deps.dynamodb, tableName: deps.tableName, ...(deps.meter ? { meter: deps.meter } : {}) },
     prepared,
   );
   const chunkEvents = options.maxChunkEvents ?? DEFAULT_MAX_CHUNK_EVENTS;

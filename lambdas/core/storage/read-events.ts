@@ -1,4 +1,4 @@
-import { GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { kpiKey, kpisFromItem, type StoredKpis } from '../kpi/kpi-item';
 import type { PageEvents } from '../page/codec';
 import { CapacityMeter } from './capacity';
@@ -8,6 +8,7 @@ import { mergePages, readPages } from './pages';
 import { queryItems } from './query';
 import { DAY_SUMMARY_SORT_KEY_PREFIX } from './stream-filter';
 import { daySummaryFromItem, type DaySummary } from './summary';
+import type { TableAccess } from './table-access';
 
 /**
  * The read side of the store: a patient-device's exact stored events for a range of days, and its
@@ -15,10 +16,7 @@ import { daySummaryFromItem, type DaySummary } from './summary';
  * each day's event pages from the partitions its summary names (pages.readPages).
  */
 
-export interface ReadDeps {
-  readonly client: DynamoDBClient;
-  readonly tableName: string;
-  readonly meter?: CapacityMeter;
+export interface ReadDeps extends TableAccess {
   /** Days read at once. @default 8 */
   readonly concurrency?: number;
 }
@@ -45,7 +43,7 @@ export async function* readDaySummaries(deps: ReadDeps, range: EventRange): Asyn
   const from = range.fromDay === undefined ? DAY_SUMMARY_SORT_KEY_PREFIX : daySk(range.fromDay);
   const to = range.toDay === undefined ? `${DAY_SUMMARY_SORT_KEY_PREFIX}~~` : daySk(range.toDay);
   const items = queryItems(
-    deps.client,
+    deps.dynamodb,
     {
       TableName: deps.tableName,
       KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
@@ -107,7 +105,7 @@ export async function* readStoredDays(
 export async function readPatientDevices(deps: ReadDeps, patientId: string): Promise<string[]> {
   const devices: string[] = [];
   const items = queryItems(
-    deps.client,
+    deps.dynamodb,
     {
       TableName: deps.tableName,
       KeyConditionExpression: 'pk = :pk',
@@ -129,7 +127,7 @@ export async function readKpis(deps: ReadDeps, patientId: string, deviceId?: str
   const devices = deviceId === undefined ? await readPatientDevices(deps, patientId) : [deviceId];
   const found = await Promise.all(
     devices.map(async (device) => {
-      const response = await deps.client.send(
+      const response = await deps.dynamodb.send(
         new GetItemCommand({
           TableName: deps.tableName,
           Key: kpiKey(patientId, device),

@@ -1,15 +1,9 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CapacityMeter, type CapacityTotals } from './capacity';
 import { fingerprintFromHex, fingerprintsEqual } from './fingerprint';
 import { dayNumberFromDaySk, daySk, summaryPk } from './keys';
 import type { PreparedDay, PreparedDump } from './prepare';
 import { queryItems } from './query';
-
-export interface SettleDeps {
-  readonly client: DynamoDBClient;
-  readonly tableName: string;
-  readonly meter?: CapacityMeter;
-}
+import type { TableAccess } from './table-access';
 
 export interface SettleResult {
   /** Days whose every record is a duplicate of what is stored: no chunk, no digest read. */
@@ -35,7 +29,7 @@ export interface SettleResult {
  * pairs already, so every record of that day is a duplicate and only intra-dump copies with other
  * content are conflicts. A re-uploaded year costs one Query (~16 RCU) instead of 365 fan-outs.
  */
-export async function settleWholeDays(deps: SettleDeps, dump: PreparedDump): Promise<SettleResult> {
+export async function settleWholeDays(deps: TableAccess, dump: PreparedDump): Promise<SettleResult> {
   const meter = deps.meter ?? new CapacityMeter();
   const before = meter.snapshot();
   const first = dump.days[0];
@@ -43,7 +37,7 @@ export async function settleWholeDays(deps: SettleDeps, dump: PreparedDump): Pro
   const stored = new Map<number, { count: number; fp: string }>();
   if (first && last) {
     const items = queryItems(
-      deps.client,
+      deps.dynamodb,
       {
         TableName: deps.tableName,
         KeyConditionExpression: 'pk = :pk AND sk BETWEEN :first AND :last',

@@ -1,11 +1,6 @@
 import { DEFAULT_DAY_LEASE_MS } from '../../shared/pipeline-settings';
 import { randomUUID } from 'node:crypto';
-import {
-  GetItemCommand,
-  PutItemCommand,
-  TransactWriteItemsCommand,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { CapacityMeter, type CapacityTotals } from './capacity';
 import type { ChunkMessage } from './chunk-message';
 import { outcomeFromItem, outcomeItem, outcomeKey } from './chunk-outcome';
@@ -21,20 +16,18 @@ import { KnownDay } from './known-day';
 import { readPages } from './pages';
 import { backoffDelay, defaultTiming, type RetryTiming } from './retry';
 import { daySummaryFromItem, emptyDaySummary } from './summary';
+import type { TableAccess } from './table-access';
 
 export type { ChunkOutcome } from './classify';
 export { KnownDay } from './known-day';
 
-export interface WriteChunkDeps {
-  readonly client: DynamoDBClient;
-  readonly tableName: string;
+export interface WriteChunkDeps extends TableAccess {
   /** SALT_BUCKETS: partitions a new device-day's event pages are spread over. @default 10 */
   readonly saltBuckets?: number;
   /** Wall clock (ms) for leases and completion time; not the pinned processing time. @default Date.now */
   readonly clock?: () => number;
   readonly timing?: RetryTiming;
   /** Accumulates this chunk's capacity; a fresh one per call when omitted. */
-  readonly meter?: CapacityMeter;
   /** Device-day lease (DAY_LEASE_MS). @default DEFAULT_DAY_LEASE_MS */
   readonly dayLeaseMs?: number;
   /** How long to wait for a busy device-day before handing the chunk back to the queue. @default 20000 */
@@ -96,18 +89,18 @@ export async function writeChunk(deps: WriteChunkDeps, message: ChunkMessage): P
   const timing = deps.timing ?? defaultTiming;
   const saltBuckets = deps.saltBuckets ?? 10;
   const maxCommitAttempts = deps.maxCommitAttempts ?? 8;
-  const { client, tableName } = deps;
+  const { dynamodb, tableName } = deps;
   const { patientId, deviceId, dayNumber } = message;
   const seed = daySeed(patientId, deviceId, dayNumber);
   const lease = { pk: dayPk(dayNumber, patientId, deviceId), token: `${message.chunkId}:${randomUUID()}` };
-  const leaseDeps: DayLeaseDeps = { client, tableName, clock, timing, meter };
+  const leaseDeps: DayLeaseDeps = { dynamodb, tableName, clock, timing, meter };
   // Errors name the chunk (day and part), never the patient: they end up in logs and DLQ records.
   const day = `of chunk ${message.chunkId}`;
   const summaryKey = { pk: { S: summaryPk(patientId, deviceId) }, sk: { S: daySk(dayNumber) } };
   const known = deps.knownDay ?? new KnownDay(emptyDaySummary(patientId, deviceId, dayNumber));
 
   const readOutcome = async (): Promise<ChunkOutcome | undefined> => {
-    const response = await client.send(
+    const response = await dynamodb.send(
       new GetItemCommand({
         TableName: tableName,
         Key: outcomeKey(message),
@@ -120,7 +113,7 @@ export async function writeChunk(deps: WriteChunkDeps, message: ChunkMessage): P
   };
 
   const readDay = async (): Promise<void> => {
-    const response = await client.send(
+    const response = await dynamodb.send(
       new GetItemCommand({
         TableName: tableName,
         Key: summaryKey,
@@ -133,7 +126,7 @@ export async function writeChunk(deps: WriteChunkDeps, message: ChunkMessage): P
       ? daySummaryFromItem(response.Item)
       : emptyDaySummary(patientId, deviceId, dayNumber);
     try {
-      await known.catchUp(summary, (s, from) => readPages({ client, tableName, meter }, s, from));
+      await known.catchUp(summary, (s, from) => readPages({ dynamodb, tableName, meter }, s, from));
     } catch (error) {
       // Past its retention TTL deletes the day's items in any order: what is left is no longer stored.
       if (!(error instanceof DayPagesMissingError) || !isPastRetention(dayNumber, clock())) throw error;
@@ -189,7 +182,7 @@ export async function writeChunk(deps: WriteChunkDeps, message: ChunkMessage): P
 
       if (classified.fresh.length === 0) {
         const put = await conditionalWrite(meter, () =>
-          client.send(
+          dynamodb.send(
             new PutItemCommand({
               TableName: tableName,
               Item: outcomeItem(message, classified.outcome, clock()),
@@ -226,7 +219,9 @@ export async function writeChunk(deps: WriteChunkDeps, message: ChunkMessage): P
         now: clock(),
       });
       const commit = await conditionalWrite(meter, () =>
-        client.send(new TransactWriteItemsCommand({ TransactItems: items, ReturnConsumedCapacity: 'TOTAL' })),
+        dynamodb.send(
+          new TransactWriteItemsCommand({ TransactItems: items, ReturnConsumedCapacity: 'TOTAL' }),
+        ),
       );
       if (commit.written) {
         leaseHeld = false;
@@ -256,7 +251,7 @@ export async function writeChunk(deps: WriteChunkDeps, message: ChunkMessage): P
   }
 
   const completion = await markChunkDone(
-    { client, tableName, clock, meter, ...(deps.watch ? { watch: deps.watch } : {}) },
+    { dynamodb, tableName, clock, meter, ...(deps.watch ? { watch: deps.watch } : {}) },
     message.dumpId,
     message.chunkId,
   );

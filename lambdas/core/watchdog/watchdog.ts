@@ -1,4 +1,3 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { recomputeKpis } from '../kpi/recompute';
 import {
   CLOCK_SKEW_MARGIN_MS,
@@ -17,6 +16,7 @@ import {
 } from '../ledger';
 import { CapacityMeter, type CapacityTotals } from '../storage/capacity';
 import { readKpis } from '../storage/read-events';
+import type { TableAccess } from '../storage/table-access';
 
 /**
  * The dump watchdog: every few minutes, the ledger items in the watch index whose `due` has
@@ -36,15 +36,12 @@ import { readKpis } from '../storage/read-events';
  * the status, leaveWatch on the watch kind), so two runs at once act once.
  */
 
-export interface WatchdogDeps {
-  readonly client: DynamoDBClient;
-  readonly tableName: string;
+export interface WatchdogDeps extends TableAccess {
   readonly watch: WatchSettings;
   /** Hands a stuck dump back to the parser (a notification on the dump queue, as S3 sends it). */
   readonly redrive: (ledger: LedgerEntry) => Promise<void>;
   /** Wall clock (ms). @default Date.now */
   readonly clock?: () => number;
-  readonly meter?: CapacityMeter;
 }
 
 export interface WatchdogReport {
@@ -63,7 +60,7 @@ export interface WatchdogReport {
 export async function runWatchdog(deps: WatchdogDeps): Promise<WatchdogReport> {
   const meter = deps.meter ?? new CapacityMeter();
   const ledgerDeps = {
-    client: deps.client,
+    dynamodb: deps.dynamodb,
     tableName: deps.tableName,
     meter,
     ...(deps.clock && { clock: deps.clock }),
@@ -103,12 +100,16 @@ export async function runWatchdog(deps: WatchdogDeps): Promise<WatchdogReport> {
     if (ledger.status === 'COMPLETE' && patientId && deviceId && completedAt !== undefined) {
       report.kpisChecked++;
       const [kpis] = await readKpis(
-        { client: deps.client, tableName: deps.tableName, meter },
+        { dynamodb: deps.dynamodb, tableName: deps.tableName, meter },
         patientId,
         deviceId,
       );
       if (kpis === undefined || kpis.computedAt < completedAt + CLOCK_SKEW_MARGIN_MS) {
-        await recomputeKpis({ client: deps.client, tableName: deps.tableName, meter }, patientId, deviceId);
+        await recomputeKpis(
+          { dynamodb: deps.dynamodb, tableName: deps.tableName, meter },
+          patientId,
+          deviceId,
+        );
         report.kpisRepaired++;
       }
     }

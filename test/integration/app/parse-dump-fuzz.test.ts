@@ -23,7 +23,7 @@ describe('parseDump under mutated and random input (fauxqs S3/SQS, DynamoDB Loca
     const property = fc.asyncProperty(fuzzCase, async (fuzz: FuzzCase) => {
       const { s3, sqs, services: local } = services.current;
       const outcome = await checkParseDumpCase(
-        { s3, sqs, services: local, dynamodb: table.current.client, tableName: table.current.tableName },
+        { s3, sqs, services: local, dynamodb: table.current.dynamodb, tableName: table.current.tableName },
         fuzz,
         `fuzz/${++caseNumber}.bin`,
       );
@@ -53,7 +53,7 @@ describe('parseDump under mutated and random input (fauxqs S3/SQS, DynamoDB Loca
       ],
     });
     const outcome = await checkParseDumpCase(
-      { s3, sqs, services: local, dynamodb: table.current.client, tableName: table.current.tableName },
+      { s3, sqs, services: local, dynamodb: table.current.dynamodb, tableName: table.current.tableName },
       { label: 'far future', base: bytes, bytes, expect: { kind: 'accepted-as-base' } },
       'fuzz/far-future.bin',
     );

@@ -49,7 +49,7 @@ describe('dumpflow status --table', () => {
       ref: { bucket: 'b', key: 'incoming/complete.dump', version: 'v1' },
     });
     for (const message of complete.messages) {
-      await writeChunk({ client: table.current.client, tableName: table.current.tableName }, message);
+      await writeChunk({ dynamodb: table.current.dynamodb, tableName: table.current.tableName }, message);
     }
     expect(await readLedger(table.current, complete.dumpId)).toMatchObject({ status: 'COMPLETE' });
 

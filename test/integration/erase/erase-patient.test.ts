@@ -143,7 +143,7 @@ describe('erasePatient on a local pipeline', () => {
     expect(objectsBefore.filter((key) => victimKeys.has(key))).toHaveLength(5 + 2);
 
     // The readers find nothing of the patient; verify finds the rest of the store consistent.
-    const deps = { client: pipeline.clients.dynamodb, tableName: pipeline.tableName };
+    const deps = { dynamodb: pipeline.clients.dynamodb, tableName: pipeline.tableName };
     expect(await readPatientDevices(deps, victim)).toEqual([]);
     expect(await readKpis(deps, victim, owners[0]!.deviceId)).toEqual([]);
     const days = [];

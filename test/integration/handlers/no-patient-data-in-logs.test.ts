@@ -290,7 +290,7 @@ describe('parser and worker handlers: no patient data in logs', () => {
         decodeChunkMessage(received.Messages?.[0]?.Body ?? ''),
       );
       // Another worker holds the device-day's lease for the next minute.
-      await table.current.client.send(
+      await table.current.dynamodb.send(
         new PutItemCommand({
           TableName: table.current.tableName,
           Item: {
@@ -303,7 +303,7 @@ describe('parser and worker handlers: no patient data in logs', () => {
       );
       // The handler waits 20 s for the lease; the same code path with a short wait.
       failure = await writeChunk(
-        { client: table.current.client, tableName: table.current.tableName, dayLeaseWaitMs: 50 },
+        { dynamodb: table.current.dynamodb, tableName: table.current.tableName, dayLeaseWaitMs: 50 },
         message,
       ).catch((error: unknown) => error);
     });

@@ -75,7 +75,7 @@ describe('parser handler', () => {
   }
 
   async function tableItems() {
-    const { Items = [] } = await table.current.client.send(
+    const { Items = [] } = await table.current.dynamodb.send(
       new ScanCommand({ TableName: table.current.tableName, ConsistentRead: true }),
     );
     return Items;
@@ -110,7 +110,7 @@ describe('parser handler', () => {
 
     expect(response.batchItemFailures).toEqual([]);
     const ledger = await readLedgerOf(
-      { client: table.current.client, tableName: table.current.tableName },
+      { dynamodb: table.current.dynamodb, tableName: table.current.tableName },
       { bucket: services.bucket, key: 'incoming/DEV-1/bad crc.dump', version: uploaded.eTag },
     );
     expect(ledger).toMatchObject({
@@ -152,7 +152,7 @@ describe('parser handler', () => {
 
     expect((await invoke(parser, records, 'parser')).batchItemFailures).toEqual([]);
 
-    const deps = { client: table.current.client, tableName: table.current.tableName };
+    const deps = { dynamodb: table.current.dynamodb, tableName: table.current.tableName };
     const ledger = await readLedgerOf(deps, { bucket: services.bucket, key, version: uploaded.eTag });
     expect(ledger).toMatchObject({ status: 'REJECTED', code: 'E_DEVICE_MISMATCH' });
     expect(ledger?.message).not.toContain('DEV');
@@ -196,7 +196,7 @@ describe('parser handler', () => {
     const chunks = await receivedRecords(sqs, services.queues.fanout.url, services.queues.fanout.arn);
     expect(chunks.length).toBeGreaterThan(0);
     expect((await invoke(worker, chunks, 'worker')).batchItemFailures).toEqual([]);
-    const deps = { client: table.current.client, tableName: table.current.tableName };
+    const deps = { dynamodb: table.current.dynamodb, tableName: table.current.tableName };
     const dumpId = (await findDumpId(deps, {
       bucket: services.bucket,
       key: 'incoming/DEV-2/good.dump',

@@ -97,7 +97,12 @@ describe('recomputeKpis', () => {
             const slice = pool.slice(start, start + Math.floor(pool.length * 0.7));
             const withConflicts = slice.map((e) => (random() < 0.05 ? { ...e, value: e.value + 0.25 } : e));
             await ingestInProcess(
-              { client: table.current.client, tableName: table.current.tableName, now: NOW, saltBuckets: 2 },
+              {
+                dynamodb: table.current.dynamodb,
+                tableName: table.current.tableName,
+                now: NOW,
+                saltBuckets: 2,
+              },
               { bucket: 'b', key: `${patientId}/${d}`, version: 'v' },
               decodedDump(withConflicts, { patientId }),
               NOW,
@@ -108,7 +113,7 @@ describe('recomputeKpis', () => {
           const stored = (await scanEvents(table.current)).filter((e) => e.pk.includes(`#${patientId}#`));
           expect(kpis).toEqual(bruteForceKpis(stored));
 
-          const item = await table.current.client.send(
+          const item = await table.current.dynamodb.send(
             new GetItemCommand({
               TableName: table.current.tableName,
               Key: { pk: { S: summaryPk(patientId, 'DEV-1') }, sk: { S: KPI_SK } },
@@ -126,7 +131,7 @@ describe('recomputeKpis', () => {
 
   it('keeps the KPIs of the newer read when a recompute that read older summaries puts last', async () => {
     const deps = {
-      client: table.current.client,
+      dynamodb: table.current.dynamodb,
       tableName: table.current.tableName,
       now: NOW,
       saltBuckets: 2,
@@ -151,7 +156,11 @@ describe('recomputeKpis', () => {
       }
       return next(args);
     });
-    const stale = recomputeKpis({ client: stalling, tableName: table.current.tableName }, 'P-race', 'DEV-1');
+    const stale = recomputeKpis(
+      { dynamodb: stalling, tableName: table.current.tableName },
+      'P-race',
+      'DEV-1',
+    );
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(stalled).toBe(true);
 

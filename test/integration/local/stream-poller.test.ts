@@ -30,7 +30,7 @@ describe('createStreamPoller', () => {
   let pk: string;
 
   beforeAll(async () => {
-    const { Table } = await table.current.client.send(
+    const { Table } = await table.current.dynamodb.send(
       new DescribeTableCommand({ TableName: table.current.tableName }),
     );
     streamArn = Table?.LatestStreamArn ?? '';

@@ -38,8 +38,8 @@ const ref = (): DumpRef => ({
   version: `v${refCounter}`,
 });
 
-function depsOf(table: { client: InProcessDeps['client']; tableName: string }): InProcessDeps {
-  return { client: table.client, tableName: table.tableName, now: NOW, saltBuckets: 4 };
+function depsOf(table: { dynamodb: InProcessDeps['dynamodb']; tableName: string }): InProcessDeps {
+  return { dynamodb: table.dynamodb, tableName: table.tableName, now: NOW, saltBuckets: 4 };
 }
 
 function eventsOf(stored: readonly StoredEvent[], patientId: string, deviceId: string): StoredEvent[] {

@@ -32,7 +32,7 @@ let counter = 0;
 const ref = (): DumpRef => ({ bucket: 'dense-bucket', key: `dense-${++counter}`, version: 'v' });
 
 function deps(table: TestTable, extra: Partial<WriteChunkDeps> = {}): WriteChunkDeps {
-  return { client: table.client, tableName: table.tableName, saltBuckets: 4, timing: noWait, ...extra };
+  return { dynamodb: table.dynamodb, tableName: table.tableName, saltBuckets: 4, timing: noWait, ...extra };
 }
 
 /** A client that counts the event pages its Queries return. */
@@ -104,7 +104,7 @@ describe('writeDenseDay (through ingestInProcess)', () => {
     const { chunks } = stagedOf(plan);
     for (const chunk of chunks) {
       const owned = await chunkWithOwner(table.current, chunk);
-      await writeChunk(deps(table.current, { client: before.client }), owned);
+      await writeChunk(deps(table.current, { dynamodb: before.client }), owned);
     }
     // Part k reads the k pages the parts before it wrote: 0 + 1 + ... + (parts - 1).
     expect(before.pagesRead()).toBe((parts * (parts - 1)) / 2);
@@ -112,7 +112,7 @@ describe('writeDenseDay (through ingestInProcess)', () => {
     // Now: one day message, one worker.
     const now = pageCountingClient();
     const result = await ingestInProcess(
-      { ...deps(table.current, { client: now.client }), now: NOW, maxChunkEvents: PART_EVENTS },
+      { ...deps(table.current, { dynamodb: now.client }), now: NOW, maxChunkEvents: PART_EVENTS },
       ref(),
       decodedDump(events, { patientId: 'P-day' }),
       UPLOADED,
@@ -148,7 +148,7 @@ describe('writeDenseDay (through ingestInProcess)', () => {
       return result;
     });
     const result = await ingestInProcess(
-      { ...deps(table.current, { client }), now: NOW, maxChunkEvents: PART_EVENTS },
+      { ...deps(table.current, { dynamodb: client }), now: NOW, maxChunkEvents: PART_EVENTS },
       ref(),
       decodedDump(events, { patientId: 'P-shared' }),
       UPLOADED,
@@ -172,7 +172,7 @@ describe('writeChunks for a day message', () => {
   function appDeps(extra: Partial<WriteChunksDeps> = {}): WriteChunksDeps {
     const { s3, sqs, services } = local.current;
     return {
-      dynamodb: table.current.client,
+      dynamodb: table.current.dynamodb,
       s3,
       sqs,
       fanoutQueueUrl: services.queues.fanout.url,

@@ -12,7 +12,7 @@ describe('createTestTable', () => {
   const table = useTestTable({ prefix: 'support' });
 
   it('creates a table with the production key schema and no stream by default', async () => {
-    const { Table } = await table.current.client.send(
+    const { Table } = await table.current.dynamodb.send(
       new DescribeTableCommand({ TableName: table.current.tableName }),
     );
     expect(Table?.KeySchema).toEqual([
@@ -24,10 +24,12 @@ describe('createTestTable', () => {
 
   it('enables the NEW_IMAGE stream when asked and deletes the table afterwards', async () => {
     const streamed = await createTestTable({ stream: true, prefix: 'streamed' });
-    const { Table } = await streamed.client.send(new DescribeTableCommand({ TableName: streamed.tableName }));
+    const { Table } = await streamed.dynamodb.send(
+      new DescribeTableCommand({ TableName: streamed.tableName }),
+    );
     expect(Table?.StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: 'NEW_IMAGE' });
     await streamed.delete();
-    const { TableNames } = await table.current.client.send(new ListTablesCommand({}));
+    const { TableNames } = await table.current.dynamodb.send(new ListTablesCommand({}));
     expect(TableNames).not.toContain(streamed.tableName);
   });
 });

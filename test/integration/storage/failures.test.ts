@@ -25,7 +25,7 @@ async function plannedChunks(table: TestTable, patientId: string, perDay: number
 }
 
 function deps(table: TestTable, client: DynamoDBClient, extra: Partial<WriteChunkDeps> = {}): WriteChunkDeps {
-  return { client, tableName: table.tableName, saltBuckets: 3, timing: noWait, ...extra };
+  return { dynamodb: client, tableName: table.tableName, saltBuckets: 3, timing: noWait, ...extra };
 }
 
 async function eventCount(table: TestTable, patientId: string): Promise<number> {
@@ -67,7 +67,7 @@ describe('writeChunk under failures', () => {
   it('takes over a lease left by a crashed worker once it expires', async () => {
     const [chunk] = await plannedChunks(table.current, 'P-lease', 10);
     const clockStart = 1_000_000;
-    await table.current.client.send(
+    await table.current.dynamodb.send(
       new PutItemCommand({
         TableName: table.current.tableName,
         Item: {
@@ -100,7 +100,7 @@ describe('writeChunk under failures', () => {
 
   it('hands a chunk back (E_DAY_BUSY) when the day stays locked past the wait', async () => {
     const [chunk] = await plannedChunks(table.current, 'P-busy', 5);
-    await table.current.client.send(
+    await table.current.dynamodb.send(
       new PutItemCommand({
         TableName: table.current.tableName,
         Item: {

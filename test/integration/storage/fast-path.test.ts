@@ -36,7 +36,7 @@ async function parse(
 }
 
 function deps(table: TestTable, extra: Partial<WriteChunkDeps> = {}): WriteChunkDeps {
-  return { client: table.client, tableName: table.tableName, saltBuckets: SALT_BUCKETS, ...extra };
+  return { dynamodb: table.dynamodb, tableName: table.tableName, saltBuckets: SALT_BUCKETS, ...extra };
 }
 
 const SALT_BUCKETS = 4;
@@ -68,7 +68,7 @@ async function expectConsistentDay(table: TestTable, patientId: string, dayNumbe
   }
   expect(fingerprintsEqual(fp, summary!.fingerprint)).toBe(true);
   // The lease is gone once the day is committed.
-  const lock = await table.client.send(
+  const lock = await table.dynamodb.send(
     new GetItemCommand({
       TableName: table.tableName,
       Key: { pk: { S: dayPk(dayNumber, patientId, 'DEV-1') }, sk: { S: DAY_LEASE_SK } },
@@ -267,9 +267,9 @@ describe('writeChunk fast path (empty-day hint)', () => {
       if (dead) throw new Error('injected crash before the commit');
       return next(args);
     });
-    await expect(writeChunk(deps(table.current, { client: dying, timing: noWait }), chunk!)).rejects.toThrow(
-      'injected crash',
-    );
+    await expect(
+      writeChunk(deps(table.current, { dynamodb: dying, timing: noWait }), chunk!),
+    ).rejects.toThrow('injected crash');
     dying.destroy();
     // Nothing is written outside the commit: the dead worker left its lease and nothing else.
     expect(await storedOf(table.current, patientId, BASE_DAY + 5)).toHaveLength(0);
@@ -288,7 +288,7 @@ describe('writeChunk fast path (empty-day hint)', () => {
   it('waits for a held lease rather than mistaking it for a stored day, then hands the chunk back', async () => {
     const patientId = 'P-busy';
     const [chunk] = await parse(table.current, dayEvents(BASE_DAY + 6, 1, { perDay: 5 }), { patientId });
-    await table.current.client.send(
+    await table.current.dynamodb.send(
       new PutItemCommand({
         TableName: table.current.tableName,
         Item: {
@@ -307,7 +307,7 @@ describe('writeChunk fast path (empty-day hint)', () => {
       return next(args);
     });
     const failure = await writeChunk(
-      deps(table.current, { client: counting, clock: () => now, timing, dayLeaseWaitMs: 2_000 }),
+      deps(table.current, { dynamodb: counting, clock: () => now, timing, dayLeaseWaitMs: 2_000 }),
       chunk!,
     ).catch((error: unknown) => error);
     counting.destroy();

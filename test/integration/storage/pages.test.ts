@@ -39,7 +39,7 @@ async function parse(
 }
 
 function deps(table: TestTable, extra: Partial<WriteChunkDeps> = {}): WriteChunkDeps {
-  return { client: table.client, tableName: table.tableName, saltBuckets: 4, timing: noWait, ...extra };
+  return { dynamodb: table.dynamodb, tableName: table.tableName, saltBuckets: 4, timing: noWait, ...extra };
 }
 
 const isCommit = (name: string, args: { input: unknown }) =>
@@ -64,7 +64,7 @@ describe('event pages', () => {
       [0, 1, 2, 3].map(
         async (salt) =>
           (
-            await queryAll(table.current.client, {
+            await queryAll(table.current.dynamodb, {
               TableName: table.current.tableName,
               KeyConditionExpression: 'pk = :pk',
               ExpressionAttributeValues: { ':pk': { S: pagePk(BASE_DAY, patientId, 'DEV-1', salt) } },
@@ -103,7 +103,7 @@ describe('event pages', () => {
       return next(args);
     });
     const slow = writeChunk(
-      deps(table.current, { client: slowClient, clock: () => now, dayLeaseMs: 10_000 }),
+      deps(table.current, { dynamodb: slowClient, clock: () => now, dayLeaseMs: 10_000 }),
       slowChunk!,
     );
     await atCommit;
@@ -132,7 +132,7 @@ describe('event pages', () => {
     for (const chunk of await parse(table.current, events, patientId))
       await writeChunk(deps(table.current), chunk);
     const summary = (await readSummary(table.current, patientId, 'DEV-1', BASE_DAY + 2))!;
-    await table.current.client.send(
+    await table.current.dynamodb.send(
       new DeleteItemCommand({
         TableName: table.current.tableName,
         Key: {
@@ -155,7 +155,7 @@ describe('event pages', () => {
     for (const chunk of await parse(table.current, events, patientId))
       await writeChunk(deps(table.current), chunk);
     const old = (await readSummary(table.current, patientId, 'DEV-1', day))!;
-    await table.current.client.send(
+    await table.current.dynamodb.send(
       new DeleteItemCommand({
         TableName: table.current.tableName,
         Key: { pk: { S: pagePk(day, patientId, 'DEV-1', 0) }, sk: { S: `P#${old.generation}#000001` } },
@@ -179,7 +179,7 @@ describe('event pages', () => {
     const events = dayEvents(day, 1, { perDay: 10 });
     for (const chunk of await parse(table.current, events, patientId))
       await writeChunk(deps(table.current), chunk);
-    await table.current.client.send(
+    await table.current.dynamodb.send(
       new DeleteItemCommand({
         TableName: table.current.tableName,
         Key: { pk: { S: summaryPk(patientId, 'DEV-1') }, sk: { S: daySk(day) } },
@@ -206,7 +206,7 @@ describe('the table layout check', () => {
       const run = () =>
         writeChunks(
           {
-            dynamodb: table.client,
+            dynamodb: table.dynamodb,
             // A chunk message touches neither: only a dense day's does.
             s3: new S3Client({ region: 'us-east-1' }),
             sqs: new SQSClient({ region: 'us-east-1' }),
@@ -216,14 +216,14 @@ describe('the table layout check', () => {
           },
           body,
         );
-      await table.client.send(
+      await table.dynamodb.send(
         new DeleteItemCommand({
           TableName: table.tableName,
           Key: { pk: { S: LAYOUT_KEY.pk }, sk: { S: LAYOUT_KEY.sk } },
         }),
       );
       await expect(run()).rejects.toThrow(/has no storage layout marker/);
-      await table.client.send(
+      await table.dynamodb.send(
         new PutItemCommand({
           TableName: table.tableName,
           Item: { pk: { S: LAYOUT_KEY.pk }, sk: { S: LAYOUT_KEY.sk }, layout: { N: '1' } },

@@ -29,7 +29,7 @@ let counter = 0;
 const ref = (): DumpRef => ({ bucket: 'b', key: `reliability-${++counter}`, version: 'v' });
 
 function deps(table: TestTable, extra: Partial<WriteChunkDeps> = {}): WriteChunkDeps {
-  return { client: table.client, tableName: table.tableName, saltBuckets: 4, timing: noWait, ...extra };
+  return { dynamodb: table.dynamodb, tableName: table.tableName, saltBuckets: 4, timing: noWait, ...extra };
 }
 
 const transactItems = (args: { input: unknown }) =>
@@ -84,7 +84,7 @@ describe('starting a dump (defect 2: a cancelled start taken for "already starte
       return next(args);
     });
     const result = await ingestInProcess(
-      { ...deps(table.current, { client }), now: NOW },
+      { ...deps(table.current, { dynamodb: client }), now: NOW },
       ref(),
       decodedDump(dayEvents(BASE_DAY, 2, { perDay: 10 }), { patientId: 'P-start' }),
       UPLOADED,
@@ -130,7 +130,10 @@ describe('the day lease under transaction conflicts (defect 3)', () => {
       return next(args);
     });
     // Not hinted as empty: the plain lease (a PutItem) is taken.
-    const result = await writeChunk(deps(table.current, { client }), { ...chunk!, dayWasEmpty: false });
+    const result = await writeChunk(deps(table.current, { dynamodb: client }), {
+      ...chunk!,
+      dayWasEmpty: false,
+    });
     client.destroy();
     expect(conflicts).toBe(3);
     expect(result.outcome.stored).toBe(12);
@@ -163,7 +166,7 @@ describe('the day lease under transaction conflicts (defect 3)', () => {
         throw new TransactionConflictException({ message: 'injected', $metadata: {} });
       return next(args);
     });
-    const result = await writeChunk(deps(table.current, { client }), chunk!);
+    const result = await writeChunk(deps(table.current, { dynamodb: client }), chunk!);
     client.destroy();
     expect(result.outcome.stored).toBe(8);
   });
@@ -191,7 +194,7 @@ describe('the day lease under transaction conflicts (defect 3)', () => {
       }
       return next(args);
     });
-    const result = await writeChunk(deps(table.current, { client }), chunk!);
+    const result = await writeChunk(deps(table.current, { dynamodb: client }), chunk!);
     client.destroy();
     expect(cancelled).toBe(12);
     expect(result).toMatchObject({ outcome: { stored: 9 }, commitAttempts: 1 });
@@ -227,7 +230,7 @@ describe('reading a day that is not a snapshot (defect 4)', () => {
       }
       return result;
     });
-    const a = await writeChunk(deps(table.current, { client }), chunkA!);
+    const a = await writeChunk(deps(table.current, { dynamodb: client }), chunkA!);
     client.destroy();
     expect(interleaved).toBe(true);
     // A stored only its own new event; B's two are duplicates, not stored twice.

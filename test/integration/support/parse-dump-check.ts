@@ -155,7 +155,7 @@ export async function checkParseDumpCase(
   const owner =
     fanout[0] === undefined
       ? undefined
-      : await chunkWithOwner({ client: env.dynamodb, tableName: env.tableName }, fanout[0]);
+      : await chunkWithOwner({ dynamodb: env.dynamodb, tableName: env.tableName }, fanout[0]);
   if (owner && (owner.patientId !== decoded.header.patientId || owner.deviceId !== decoded.header.deviceId)) {
     fail("the dump's ledger names another patient or device");
   }

@@ -59,7 +59,10 @@ export function pageItemEvents(item: Record<string, AttributeValue>): StoredEven
 /** Every stored event in the table, from every page item, by a full scan. */
 export async function scanEvents(table: TestTable): Promise<StoredEvent[]> {
   const events: StoredEvent[] = [];
-  const pages = paginateScan({ client: table.client }, { TableName: table.tableName, ConsistentRead: true });
+  const pages = paginateScan(
+    { client: table.dynamodb },
+    { TableName: table.tableName, ConsistentRead: true },
+  );
   for await (const page of pages) {
     for (const item of page.Items ?? []) {
       if (item['pk']?.S?.startsWith('E#')) events.push(...pageItemEvents(item));
@@ -74,7 +77,7 @@ export async function readSummary(
   deviceId: string,
   dayNumber: number,
 ): Promise<DaySummary | undefined> {
-  const page = await table.client.send(
+  const page = await table.dynamodb.send(
     new QueryCommand({
       TableName: table.tableName,
       KeyConditionExpression: 'pk = :pk AND sk = :sk',
@@ -103,7 +106,7 @@ export async function readDayPages(
   const items = (
     await Promise.all(
       Array.from({ length: salts }, (_, salt) =>
-        queryAll(table.client, {
+        queryAll(table.dynamodb, {
           TableName: table.tableName,
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
           ExpressionAttributeValues: {

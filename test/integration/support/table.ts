@@ -5,7 +5,7 @@ import { createTable } from '../../../lambdas/core/storage/table';
 
 export interface TestTable {
   readonly tableName: string;
-  readonly client: DynamoDBClient;
+  readonly dynamodb: DynamoDBClient;
   readonly doc: DynamoDBDocumentClient;
   /** Deletes the table and closes the clients. Idempotent. */
   delete(): Promise<void>;
@@ -35,7 +35,7 @@ export async function createTestTable(options: TestTableOptions = {}): Promise<T
   let deleted = false;
   return {
     tableName,
-    client,
+    dynamodb: client,
     doc,
     async delete() {
       if (deleted) return;

@@ -15,7 +15,7 @@ let counter = 0;
 
 function watchdog(table: TestTable, clock: () => number, redriven: LedgerEntry[]) {
   return runWatchdog({
-    client: table.client,
+    dynamodb: table.dynamodb,
     tableName: table.tableName,
     watch: WATCH,
     clock,
@@ -77,15 +77,16 @@ describe('runWatchdog', () => {
       return next(args);
     });
     for (const message of started.messages) {
-      await writeChunk({ client: dying, tableName: table.current.tableName, timing: noWait }, message).catch(
-        () => undefined,
-      );
+      await writeChunk(
+        { dynamodb: dying, tableName: table.current.tableName, timing: noWait },
+        message,
+      ).catch(() => undefined);
     }
     dying.destroy();
     expect(died).toBe(true);
     // Redelivered, the chunk is already counted: nothing completes the dump.
     await writeChunk(
-      { client: table.current.client, tableName: table.current.tableName },
+      { dynamodb: table.current.dynamodb, tableName: table.current.tableName },
       started.messages[1]!,
     );
     expect(await readLedger(table.current, started.dumpId)).toMatchObject({ status: 'PROCESSING', done: 1 });
@@ -110,13 +111,13 @@ describe('runWatchdog', () => {
     const clock = () => NOW;
     for (const message of [...stale.messages, ...fresh.messages]) {
       await writeChunk(
-        { client: table.current.client, tableName: table.current.tableName, clock, watch: WATCH },
+        { dynamodb: table.current.dynamodb, tableName: table.current.tableName, clock, watch: WATCH },
         message,
       );
     }
     // The stream delivered P-fresh's summary change (its KPIs computed after completion), not P-stale's.
     await recomputeKpis(
-      { client: table.current.client, tableName: table.current.tableName, clock: () => NOW + 10_000 },
+      { dynamodb: table.current.dynamodb, tableName: table.current.tableName, clock: () => NOW + 10_000 },
       'P-fresh',
       'DEV-1',
     );
@@ -158,7 +159,7 @@ describe('runWatchdog, two runs at once', () => {
     });
     const redriven: LedgerEntry[] = [];
     const late = runWatchdog({
-      client: stalling,
+      dynamodb: stalling,
       tableName: table.current.tableName,
       watch: WATCH,
       clock: () => NOW + 61_000,

@@ -76,7 +76,7 @@ describe('local/faults injectors on DynamoDB Local', () => {
       expect(unprocessed.length).toBeGreaterThan(0);
       expect(unprocessed.length).toBeLessThan(25);
 
-      const stored = await table.client.send(
+      const stored = await table.dynamodb.send(
         new ScanCommand({
           TableName: table.tableName,
           FilterExpression: 'begins_with(pk, :p)',
