@@ -18,7 +18,7 @@ export interface LambdaContextOptions {
   /** @default 1024 */
   readonly memoryLimitInMB?: number;
   /** @default Date.now */
-  readonly now?: () => number;
+  readonly clock?: () => number;
 }
 
 /**
@@ -28,8 +28,8 @@ export interface LambdaContextOptions {
 export function createLambdaContext(options: LambdaContextOptions): Context {
   const { functionName } = options;
   const region = options.region ?? 'us-east-1';
-  const now = options.now ?? Date.now;
-  const deadline = now() + (options.timeoutMs ?? 30_000);
+  const clock = options.clock ?? Date.now;
+  const deadline = clock() + (options.timeoutMs ?? 30_000);
   const callbackStyle = (): never => {
     throw new Error(
       `${functionName}: callback-style completion (done/fail/succeed) is not supported; return a promise from the handler`,
@@ -43,8 +43,8 @@ export function createLambdaContext(options: LambdaContextOptions): Context {
     memoryLimitInMB: String(options.memoryLimitInMB ?? 1024),
     awsRequestId: randomUUID(),
     logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: logStreamName(new Date(now())),
-    getRemainingTimeInMillis: () => Math.max(0, deadline - now()),
+    logStreamName: logStreamName(new Date(clock())),
+    getRemainingTimeInMillis: () => Math.max(0, deadline - clock()),
     done: callbackStyle,
     fail: callbackStyle,
     succeed: callbackStyle,

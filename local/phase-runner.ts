@@ -1,6 +1,7 @@
 import type { TableAccess } from '../lambdas/core/storage';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { checkDump } from '../lambdas/core/dump';
+import { ENV } from '../lambdas/shared/config';
 import { FINAL_STATUSES, readLedgerOf, type LedgerEntry } from '../lambdas/core/ledger';
 import { summaryPk, type DumpRef } from '../lambdas/core/storage/keys';
 import type { UploadKeyRule } from '../lambdas/core/upload-key';
@@ -63,10 +64,10 @@ export function createPhaseRunner(
     const remaining = () => Math.max(1, deadline - Date.now());
     const started = Date.now();
     const before = deps.capacity.totals();
-    const previousNow = process.env['DUMPFLOW_NOW'];
-    // The parser reads DUMPFLOW_NOW for each dump it claims (config.now is a live getter).
-    if (phase.now === undefined) delete process.env['DUMPFLOW_NOW'];
-    else process.env['DUMPFLOW_NOW'] = String(phase.now);
+    const previousNow = process.env[ENV.processingTime];
+    // The parser reads ENV.processingTime for each dump it claims (config.processingTime is a live getter).
+    if (phase.now === undefined) delete process.env[ENV.processingTime];
+    else process.env[ENV.processingTime] = String(phase.now);
 
     try {
       const total = dumps.length;
@@ -159,8 +160,8 @@ export function createPhaseRunner(
       return { report: phaseReport(results, capacity, Date.now() - started), finished: results };
     } finally {
       phaseRunning = false;
-      if (previousNow === undefined) delete process.env['DUMPFLOW_NOW'];
-      else process.env['DUMPFLOW_NOW'] = previousNow;
+      if (previousNow === undefined) delete process.env[ENV.processingTime];
+      else process.env[ENV.processingTime] = previousNow;
     }
   };
 }

@@ -39,7 +39,7 @@ export interface ParseDumpDeps {
   /** Where dense days are staged for the workers (day-message.ts). @default DEFAULT_STAGING_PREFIX */
   readonly stagingPrefix?: string;
   /** Processing time for the expiry rule (ms), pinned per dump at claim time. */
-  readonly now: () => number;
+  readonly processingTime: () => number;
   /** Deadlines of the watch index. @default DEFAULT_WATCH */
   readonly watch?: WatchSettings;
   /** Which keys may hold which device's dumps (core/upload-key.ts). @default no check (layout `any`) */
@@ -117,7 +117,7 @@ async function parseKnownDump(
   await ensureTableLayout(deps.dynamodb, deps.tableName);
   const claim = await claimDump(ledgerDeps, ref, {
     uploadedAt: object.uploadedAt,
-    now: deps.now(),
+    now: deps.processingTime(),
     ...(deps.watch ? { deadlineMs: deps.watch.deadlineMs } : {}),
   });
   const { dumpId } = claim.ledger;

@@ -30,7 +30,7 @@ async function parseNotification(record: SQSRecord): Promise<void> {
       rejectedPrefix: config.rejectedPrefix,
       stagingPrefix: config.stagingPrefix,
       uploadKeys: config.uploadKeys,
-      now: config.now,
+      processingTime: config.processingTime,
       watch: config.watch,
     };
     const result = await parseDump(deps, object);

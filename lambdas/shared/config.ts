@@ -84,8 +84,11 @@ export interface Config {
   readonly s3ForcePathStyle: boolean;
   readonly serviceName: string;
   readonly metricsNamespace: string;
-  /** Returns "now" in ms: the pinned DUMPFLOW_NOW if set, else the wall clock. */
-  readonly now: () => number;
+  /**
+   * The processing time (ms) a dump claimed now is pinned to: DUMPFLOW_NOW if set, else the wall
+   * clock. A function, because the local runtime changes DUMPFLOW_NOW between phases.
+   */
+  readonly processingTime: () => number;
 }
 
 /** Lazily-validated view over an environment: each property throws only when read and missing. */
@@ -140,7 +143,7 @@ export function configFrom(env: Env = process.env): Config {
     get metricsNamespace() {
       return env[ENV.metricsNamespace] || PIPELINE_SETTINGS.metricsNamespace;
     },
-    get now() {
+    get processingTime() {
       const pinned = env[ENV.processingTime];
       if (pinned === undefined || pinned === '') return () => Date.now();
       const value = Number(pinned);

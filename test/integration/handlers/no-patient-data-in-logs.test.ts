@@ -155,7 +155,7 @@ describe('parser and worker handlers: no patient data in logs', () => {
     );
 
     const parsed = await capture.during(() =>
-      parser(anSqsEvent([good, bad]), createLambdaContext({ functionName: 'parser', now: () => NOW })),
+      parser(anSqsEvent([good, bad]), createLambdaContext({ functionName: 'parser', clock: () => NOW })),
     );
     expect(parsed.batchItemFailures).toEqual([]);
 
@@ -259,7 +259,7 @@ describe('parser and worker handlers: no patient data in logs', () => {
     await capture.during(async () => {
       parserError = await parser(
         anSqsEvent([missing]),
-        createLambdaContext({ functionName: 'parser', now: () => NOW }),
+        createLambdaContext({ functionName: 'parser', clock: () => NOW }),
       ).catch((error: unknown) => error);
     });
     expect((parserError as Error).name).toBe('FullBatchFailureError');
@@ -280,7 +280,7 @@ describe('parser and worker handlers: no patient data in logs', () => {
       // Days no earlier test stored, so the parser's whole-day shortcut does not settle them.
       const notification = await upload(`incoming/${DEVICE}/${PATIENT}-upload-3.bin`, markerDump(-5));
       await capture.during(() =>
-        parser(anSqsEvent([notification]), createLambdaContext({ functionName: 'parser', now: () => NOW })),
+        parser(anSqsEvent([notification]), createLambdaContext({ functionName: 'parser', clock: () => NOW })),
       );
       const received = await sqs.send(
         new ReceiveMessageCommand({ QueueUrl: local.queues.fanout.url, MaxNumberOfMessages: 1 }),

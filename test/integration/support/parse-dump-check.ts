@@ -77,7 +77,7 @@ export async function checkParseDumpCase(
     tableName: env.tableName,
     fanoutQueueUrl: env.services.queues.fanout.url,
     rejectedPrefix: FUZZ_REJECTED_PREFIX,
-    now: () => FUZZ_NOW,
+    processingTime: () => FUZZ_NOW,
   };
   const itemsBefore = await countItems(env);
 

@@ -24,7 +24,7 @@ describe('createLambdaContext', () => {
 
   it('counts the remaining time down from the timeout and stops at zero', () => {
     let now = 1_000_000;
-    const context = createLambdaContext({ functionName: 'writer', timeoutMs: 5000, now: () => now });
+    const context = createLambdaContext({ functionName: 'writer', timeoutMs: 5000, clock: () => now });
     expect(context.getRemainingTimeInMillis()).toBe(5000);
     now += 1200;
     expect(context.getRemainingTimeInMillis()).toBe(3800);
