@@ -14,26 +14,10 @@ export const DAY_START = at(BASE_DAY + 9);
 /** 2024-03-12T08:30:00Z: when the dumps were written, two days after their events. */
 export const CREATED_AT = at(BASE_DAY + 11, (8 * 60 + 30) * 60_000);
 
-/**
- * events.ts's `event` with every field pinned (seq 1, type 5, value 11.5 an hour into DAY_START):
- * tests that decode a dump compare against these exact values, so no counter-assigned seq.
- */
-export function anEvent(overrides: Partial<DumpEvent> = {}): DumpEvent {
-  return event({
-    timestamp: DAY_START + 3_600_000,
-    seq: 1,
-    type: 5,
-    flags: 0,
-    value: 11.5,
-    duration: 0,
-    ...overrides,
-  });
-}
-
 /** `count` distinct events one minute apart from `start`, cycling through the known types. */
 export function someEvents(count: number, start = DAY_START): DumpEvent[] {
   return Array.from({ length: count }, (_, i) =>
-    anEvent({
+    event({
       timestamp: start + i * 60_000,
       seq: 1000 + i,
       type: 1 + (i % 10),

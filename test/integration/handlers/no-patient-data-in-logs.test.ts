@@ -9,7 +9,8 @@ import { DAY_LEASE_SK, dayPk } from '../../../lambdas/core/storage/keys';
 import { DayBusyError } from '../../../lambdas/core/storage/errors';
 import { writeChunk } from '../../../lambdas/core/storage/write-chunk';
 import { createLambdaContext } from '../../../local/lambda-context';
-import { aDump, anEvent, DAY_START, flipBits } from '../../factories/dumps';
+import { aDump, DAY_START, flipBits } from '../../factories/dumps';
+import { event } from '../../factories/events';
 import { anSqsEvent, s3NotificationBody } from '../../factories/sqs-events';
 import { useLocalS3Sqs } from '../support/s3-sqs';
 import { scanEvents } from '../support/storage';
@@ -136,8 +137,8 @@ describe('parser and worker handlers: no patient data in logs', () => {
       deviceId: DEVICE,
       createdAt: NOW,
       events: VALUES.flatMap((value, i) => [
-        anEvent({ timestamp: DAY_START + firstDay * 86_400_000 + i * 3_600_000, seq: 10 + i, value }),
-        anEvent({
+        event({ timestamp: DAY_START + firstDay * 86_400_000 + i * 3_600_000, seq: 10 + i, value }),
+        event({
           timestamp: DAY_START + (firstDay + 1) * 86_400_000 + i * 3_600_000,
           seq: 20 + i,
           value,

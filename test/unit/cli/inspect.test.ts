@@ -2,7 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { decodeDump, encodeDump } from '../../../lambdas/core/dump';
-import { aDump, anEvent } from '../../factories/dumps';
+import { aDump } from '../../factories/dumps';
+import { event } from '../../factories/events';
 import { runCli } from '../../support/run-cli';
 
 let dir: string;
@@ -27,11 +28,11 @@ describe('dumpflow inspect', () => {
       patientId: 'PAT!{x}',
       createdAt: MIDNIGHT + 3_600_000,
       events: [
-        anEvent({ timestamp: MIDNIGHT - 1, seq: 1 }),
-        anEvent({ timestamp: MIDNIGHT, seq: 2 }),
-        anEvent({ timestamp: MIDNIGHT + 5, seq: 3 }),
-        anEvent({ timestamp: 5, seq: 4 }),
-        anEvent({ timestamp: MIDNIGHT, seq: 5, value: NaN }),
+        event({ timestamp: MIDNIGHT - 1, seq: 1 }),
+        event({ timestamp: MIDNIGHT, seq: 2 }),
+        event({ timestamp: MIDNIGHT + 5, seq: 3 }),
+        event({ timestamp: 5, seq: 4 }),
+        event({ timestamp: MIDNIGHT, seq: 5, value: NaN }),
       ],
     });
     const run = await runCli(['inspect', await dumpFile('ok.dump', bytes), '--json']);
@@ -97,7 +98,7 @@ describe('dumpflow inspect', () => {
       deviceId: 'ABCDEFGHIJKLMNOP',
       patientId: 'P',
       createdAt: max,
-      events: [{ ...anEvent(), timestamp: 2n ** 60n }, anEvent({ timestamp: Date.UTC(2024, 0, 1) })],
+      events: [{ ...event(), timestamp: 2n ** 60n }, event({ timestamp: Date.UTC(2024, 0, 1) })],
     });
     const run = await runCli(['inspect', await dumpFile('huge.dump', bytes), '--json']);
     expect(run.status).toBe(0);

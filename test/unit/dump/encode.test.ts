@@ -7,7 +7,8 @@ import {
   type EncodeDumpInput,
 } from '../../../lambdas/core/dump';
 import { DumpflowError } from '../../../lambdas/core/errors';
-import { aDump, anEvent, CREATED_AT, DAY_START, rawDump, someEvents } from '../../factories/dumps';
+import { aDump, CREATED_AT, DAY_START, rawDump, someEvents } from '../../factories/dumps';
+import { event } from '../../factories/events';
 
 const base: EncodeDumpInput = {
   deviceId: 'DEV-0001',
@@ -69,7 +70,7 @@ describe('encodeDump', () => {
 
   it('accepts bigint createdAt and timestamps up to u64 max', () => {
     const max = 2n ** 64n - 1n;
-    const bytes = encodeDump({ ...base, createdAt: max, events: [{ ...anEvent(), timestamp: max }] });
+    const bytes = encodeDump({ ...base, createdAt: max, events: [{ ...event(), timestamp: max }] });
     const view = new DataView(bytes.buffer);
     expect(view.getBigUint64(48, true)).toBe(max);
     expect(view.getBigUint64(64, true)).toBe(max);
@@ -78,7 +79,7 @@ describe('encodeDump', () => {
 
   it('writes records that break record rules, so tests can produce them', () => {
     const decoded = decodeDump(
-      encodeDump({ ...base, events: [anEvent({ value: NaN }), anEvent({ timestamp: 1 }), anEvent()] }),
+      encodeDump({ ...base, events: [event({ value: NaN }), event({ timestamp: 1 }), event()] }),
     );
     expect(decoded.rejectedRecords).toEqual({ R_TIME_RANGE: 1, R_VALUE: 1 });
   });
@@ -94,10 +95,10 @@ describe('encodeDump', () => {
     ['a negative createdAt', { createdAt: -1 }],
     ['a createdAt above 2^53 as a number', { createdAt: 2 ** 60 }],
     ['a createdAt beyond u64', { createdAt: 2n ** 64n }],
-    ['a fractional timestamp', { events: [anEvent({ timestamp: DAY_START + 0.5 })] }],
-    ['seq beyond u32', { events: [anEvent({ seq: 2 ** 32 })] }],
-    ['type beyond u16', { events: [anEvent({ type: 65_536 })] }],
-    ['a negative duration', { events: [anEvent({ duration: -1 })] }],
+    ['a fractional timestamp', { events: [event({ timestamp: DAY_START + 0.5 })] }],
+    ['seq beyond u32', { events: [event({ seq: 2 ** 32 })] }],
+    ['type beyond u16', { events: [event({ type: 65_536 })] }],
+    ['a negative duration', { events: [event({ duration: -1 })] }],
   ])('refuses %s with DumpEncodeError', (_label, overrides) => {
     const attempt = () => encodeDump({ ...base, ...overrides } as EncodeDumpInput);
     expect(attempt).toThrow(DumpEncodeError);

@@ -9,12 +9,12 @@ import {
   identityKey,
   toDumpEvents,
 } from '../../../lambdas/core/dump';
-import { anEvent, CREATED_AT, DAY_START, rawDump } from '../../factories/dumps';
+import { CREATED_AT, DAY_START, rawDump } from '../../factories/dumps';
+import { event } from '../../factories/events';
 
-const decodeOne = (overrides: Parameters<typeof anEvent>[0]) =>
-  decodeDump(
-    encodeDump({ deviceId: 'D', patientId: 'P', createdAt: CREATED_AT, events: [anEvent(overrides)] }),
-  ).events;
+const decodeOne = (overrides: Parameters<typeof event>[0]) =>
+  decodeDump(encodeDump({ deviceId: 'D', patientId: 'P', createdAt: CREATED_AT, events: [event(overrides)] }))
+    .events;
 
 describe('identityKey', () => {
   it('is msOfDay (8 decimal digits), seq (8 hex), type (4 hex)', () => {
@@ -43,7 +43,7 @@ describe('identityKey', () => {
             deviceId: 'D',
             patientId: 'P',
             createdAt: CREATED_AT,
-            events: [a, b].map((x) => anEvent({ timestamp: DAY_START + x.ms, seq: x.seq, type: x.type })),
+            events: [a, b].map((x) => event({ timestamp: DAY_START + x.ms, seq: x.seq, type: x.type })),
           }),
         ).events;
         const same = a.ms === b.ms && a.seq === b.seq && a.type === b.type;
@@ -121,10 +121,10 @@ describe('exactTimestamp / eventTimeIso / eventAt', () => {
         deviceId: 'D',
         patientId: 'P',
         createdAt: CREATED_AT,
-        events: [anEvent({ seq: 1 }), anEvent({ seq: 2 }), anEvent({ seq: 3 })],
+        events: [event({ seq: 1 }), event({ seq: 2 }), event({ seq: 3 })],
       }),
     ).events;
-    expect(eventAt(events, 1)).toEqual(anEvent({ seq: 2 }));
+    expect(eventAt(events, 1)).toEqual(event({ seq: 2 }));
     expect(toDumpEvents(events, [2, 0]).map((e) => e.seq)).toEqual([3, 1]);
   });
 });
