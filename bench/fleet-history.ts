@@ -5,11 +5,9 @@
  * day of the upload and of the 45 days before it), so history days outside that range change no
  * figure of the stream; leaving them out makes the (unmeasured) load shorter.
  */
-import { kindOf, type FleetPlan, type UploadPlan } from '../generator';
+import { historyDumpsOf, type FleetPlan, type UploadPlan } from '../generator';
 
 const MS_PER_DAY = 86_400_000;
-/** The most days one history dump covers (as generator/fleet.ts splits histories). */
-const MAX_DUMP_DAYS = 365;
 
 /** First and last history day of each device that its uploads in the period read. */
 export function visibleHistoryDays(
@@ -39,24 +37,7 @@ export function visibleHistory(plan: FleetPlan, windowDays = 45): UploadPlan[] {
   const dumps: UploadPlan[] = [];
   for (const range of visibleHistoryDays(plan, windowDays)) {
     const device = plan.devices.find((d) => d.deviceIndex === range.deviceIndex)!;
-    const parts: Array<{ firstDay: number; lastDay: number }> = [];
-    for (let end = range.lastDay; end >= range.firstDay; end -= MAX_DUMP_DAYS) {
-      parts.unshift({ firstDay: Math.max(range.firstDay, end - MAX_DUMP_DAYS + 1), lastDay: end });
-    }
-    parts.forEach((part, i) => {
-      const coverageDays = part.lastDay - part.firstDay + 1;
-      dumps.push({
-        deviceIndex: device.deviceIndex,
-        deviceId: device.deviceId,
-        patientId: device.patientId,
-        upload: i + 1,
-        kind: kindOf(coverageDays),
-        coverageDays,
-        ...part,
-        createdAt: device.historyCreatedAt,
-        fileName: `${device.deviceId}-v${i + 1}.dump`,
-      });
-    });
+    dumps.push(...historyDumpsOf(device, range.firstDay, range.lastDay, 'v'));
   }
   return dumps;
 }

@@ -80,15 +80,23 @@ function pickKind(random: Random, mix: UploadMix): UploadKind {
   return r < week ? 'week' : r < week + quarter ? 'quarter' : 'year';
 }
 
-/** The history as dumps of at most a year each, split from the latest day back, numbered oldest first. */
-function historyDumps(device: Omit<FleetDevice, 'history' | 'uploads'>): UploadPlan[] {
-  const lastDay = device.firstDay + device.historyDays - 1;
-  const chunks: Array<{ firstDay: number; lastDay: number }> = [];
-  for (let end = lastDay; end >= device.firstDay; end -= MAX_DUMP_DAYS) {
-    chunks.unshift({ firstDay: Math.max(device.firstDay, end - MAX_DUMP_DAYS + 1), lastDay: end });
+/**
+ * Days firstDay..lastDay of a device's history as dumps of at most a year each, split from the
+ * latest day back, numbered oldest first, all taken at historyCreatedAt. `tag` marks the file
+ * names (`h` for the stored history, others for partial loads of it).
+ */
+export function historyDumpsOf(
+  device: Pick<FleetDevice, 'deviceIndex' | 'deviceId' | 'patientId' | 'historyCreatedAt'>,
+  firstDay: number,
+  lastDay: number,
+  tag = 'h',
+): UploadPlan[] {
+  const parts: Array<{ firstDay: number; lastDay: number }> = [];
+  for (let end = lastDay; end >= firstDay; end -= MAX_DUMP_DAYS) {
+    parts.unshift({ firstDay: Math.max(firstDay, end - MAX_DUMP_DAYS + 1), lastDay: end });
   }
-  return chunks.map((chunk, i) => {
-    const coverageDays = chunk.lastDay - chunk.firstDay + 1;
+  return parts.map((part, i) => {
+    const coverageDays = part.lastDay - part.firstDay + 1;
     return {
       deviceIndex: device.deviceIndex,
       deviceId: device.deviceId,
@@ -96,9 +104,9 @@ function historyDumps(device: Omit<FleetDevice, 'history' | 'uploads'>): UploadP
       upload: i + 1,
       kind: kindOf(coverageDays),
       coverageDays,
-      ...chunk,
+      ...part,
       createdAt: device.historyCreatedAt,
-      fileName: `${device.deviceId}-h${i + 1}.dump`,
+      fileName: `${device.deviceId}-${tag}${i + 1}.dump`,
     };
   });
 }
@@ -150,7 +158,11 @@ function planFleetDevice(
       previousUploadAt: createdAt - step,
     });
   }
-  return { ...device, history: historyDumps(device), uploads };
+  return {
+    ...device,
+    history: historyDumpsOf(device, device.firstDay, device.firstDay + device.historyDays - 1),
+    uploads,
+  };
 }
 
 /** The fleet's histories and the uploads of the measured period, without building any bytes. */

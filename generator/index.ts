@@ -38,6 +38,7 @@ export {
   type FleetSummary,
   type FleetUpload,
   type FleetUploadCounts,
+  historyDumpsOf,
 } from './fleet';
 export {
   FLEET_MANIFEST_FORMAT,

@@ -2,32 +2,21 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { planFromUnits, type Prices } from '../../bench/capacity-model';
+import type { PlanInput } from '../../bench/plan-model';
 import { formatPlan } from '../../bench/plan-format';
 import { UNITS_FORMAT, type UnitsFile } from '../../bench/units';
 import { parseMix } from '../../generator';
 import { CliError, fileError, isFileSystemError, reportError } from '../errors';
 import { nonNegativeInteger, positiveInteger } from '../options';
 
-interface PlanFlags {
-  readonly patients?: number;
-  readonly dumpsPerMinute?: number;
-  readonly uploadsPerPatientPerDay?: number;
-  readonly eventsPerDay?: number;
+/** The model's inputs as flags, plus where the units and prices come from. */
+type PlanFlags = Omit<PlanInput, 'mix' | 'platformLogBytesPerInvocation'> & {
   readonly mix?: string;
-  readonly replicas?: number;
-  readonly retentionDays?: number;
-  readonly peakFactor?: number;
-  readonly headroom?: number;
-  readonly parserSeconds?: number;
-  readonly workerSecondsPerChunk?: number;
-  readonly kpiSeconds?: number;
-  readonly logBytesPerUpload?: number;
-  readonly logBytesPerChunk?: number;
   readonly platformLogBytes?: number;
   readonly units: string;
   readonly prices: string;
   readonly json?: boolean;
-}
+};
 
 const BENCH_DIR = join(__dirname, '..', '..', 'bench');
 
@@ -119,31 +108,21 @@ export function registerPlan(program: Command): Command {
           );
         }
         const prices = await readJson<Prices>(flags.prices);
-        const mix = flags.mix === undefined ? undefined : parseMix(flags.mix);
+        // Flags not given are absent (commander sets no key), so the model's defaults apply.
+        const {
+          units: unitsFile,
+          prices: pricesFile,
+          json,
+          mix: mixFlag,
+          platformLogBytes,
+          ...input
+        } = flags;
         let result: ReturnType<typeof planFromUnits>;
         try {
           result = planFromUnits(units, prices, {
-            ...(flags.patients !== undefined && { patients: flags.patients }),
-            ...(flags.dumpsPerMinute !== undefined && { dumpsPerMinute: flags.dumpsPerMinute }),
-            ...(flags.uploadsPerPatientPerDay !== undefined && {
-              uploadsPerPatientPerDay: flags.uploadsPerPatientPerDay,
-            }),
-            ...(flags.eventsPerDay !== undefined && { eventsPerDay: flags.eventsPerDay }),
-            ...(mix !== undefined && { mix }),
-            ...(flags.replicas !== undefined && { replicas: flags.replicas }),
-            ...(flags.retentionDays !== undefined && { retentionDays: flags.retentionDays }),
-            ...(flags.peakFactor !== undefined && { peakFactor: flags.peakFactor }),
-            ...(flags.headroom !== undefined && { headroom: flags.headroom }),
-            ...(flags.parserSeconds !== undefined && { parserSeconds: flags.parserSeconds }),
-            ...(flags.workerSecondsPerChunk !== undefined && {
-              workerSecondsPerChunk: flags.workerSecondsPerChunk,
-            }),
-            ...(flags.kpiSeconds !== undefined && { kpiSeconds: flags.kpiSeconds }),
-            ...(flags.logBytesPerUpload !== undefined && { logBytesPerUpload: flags.logBytesPerUpload }),
-            ...(flags.logBytesPerChunk !== undefined && { logBytesPerChunk: flags.logBytesPerChunk }),
-            ...(flags.platformLogBytes !== undefined && {
-              platformLogBytesPerInvocation: flags.platformLogBytes,
-            }),
+            ...input,
+            ...(mixFlag !== undefined && { mix: parseMix(mixFlag) }),
+            ...(platformLogBytes !== undefined && { platformLogBytesPerInvocation: platformLogBytes }),
           });
         } catch (error) {
           if (error instanceof RangeError) throw new CliError('E_PLAN_INPUT', error.message);
