@@ -4,6 +4,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { DumpflowError } from '../../lambdas/core/errors';
 import type { Random } from '../../generator/prng';
 import type { FaultLog } from './fault-log';
+import { CallCounts } from './call-counts';
 
 /** An emulated execution environment died mid-invocation (injected by --faults crash or parser-crash). */
 export class SimulatedCrashError extends DumpflowError {
@@ -59,10 +60,7 @@ type CrashPoint =
  * returning its batch response, and the environment is never used again.
  */
 export class CrashInjector {
-  /** Running mean of DynamoDB calls per invocation, so crash points spread over a whole invocation. */
-  private callsSeen = 0;
-  private invocationsSeen = 0;
-  private mostCallsSeen = 0;
+  private readonly seen = new CallCounts();
 
   constructor(
     private readonly probability: number,
@@ -79,12 +77,7 @@ export class CrashInjector {
     // Most parser invocations are short (a duplicate notification: claim, read the ledger, done);
     // the mean would keep its crashes among the first calls of a fresh dump and never reach the
     // window between startProcessing and the last send. Its calls are drawn up to the longest seen.
-    const typical =
-      this.invocationsSeen === 0
-        ? 20
-        : this.fn === 'parser'
-          ? Math.max(1, this.mostCallsSeen)
-          : Math.max(1, this.callsSeen / this.invocationsSeen);
+    const typical = this.fn === 'parser' ? this.seen.longest(20) : this.seen.mean(20);
     return { kind: 'call', call: this.random.int(1, Math.ceil(typical)), after: this.random.chance(0.5) };
   }
 
@@ -124,9 +117,7 @@ export class CrashInjector {
         if (deathPoint === undefined) throw error;
         result = undefined as never;
       } finally {
-        this.callsSeen += calls;
-        this.invocationsSeen += 1;
-        this.mostCallsSeen = Math.max(this.mostCallsSeen, calls);
+        this.seen.record(calls);
       }
       // A call number past the invocation's last call means it died once its work was done.
       if (deathPoint === undefined && (plan?.kind === 'call' || plan?.kind === 'before-report')) {

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Random } from '../../generator/prng';
+import { CallCounts } from './call-counts';
 import { addToEach, type EnvironmentClient } from './crash';
 import type { FaultLog } from './fault-log';
 
@@ -12,9 +13,7 @@ import type { FaultLog } from './fault-log';
  * double what the second delivery did.
  */
 export class PauseInjector {
-  /** Running mean of calls per invocation, so pauses spread over a whole invocation. */
-  private callsSeen = 0;
-  private invocationsSeen = 0;
+  private readonly seen = new CallCounts();
 
   constructor(
     private readonly probability: number,
@@ -43,14 +42,12 @@ export class PauseInjector {
       calls = 0;
       pauseAt = undefined;
       if (this.random.chance(this.probability)) {
-        const typical = this.invocationsSeen === 0 ? 10 : Math.max(1, this.callsSeen / this.invocationsSeen);
-        pauseAt = this.random.int(1, Math.ceil(typical));
+        pauseAt = this.random.int(1, Math.ceil(this.seen.mean(10)));
       }
       try {
         return await invoke();
       } finally {
-        this.callsSeen += calls;
-        this.invocationsSeen += 1;
+        this.seen.record(calls);
       }
     };
   }
