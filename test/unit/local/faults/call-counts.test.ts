@@ -1,4 +1,4 @@
-import { CallCounts } from '../../../local/faults/call-counts';
+import { CallCounts } from '../../../../local/faults/call-counts';
 
 describe('CallCounts', () => {
   it('answers the fallback until an invocation has finished', () => {
