@@ -128,23 +128,6 @@ describe('IngestStack', () => {
       });
     });
 
-    it('expires processed uploads, rejected copies, staged days, noncurrent versions and stale multipart uploads', () => {
-      expect(bucket.properties['LifecycleConfiguration']).toEqual({
-        Rules: [
-          { Id: 'expire-processed-uploads', Prefix: 'incoming/', ExpirationInDays: 7, Status: 'Enabled' },
-          { Id: 'expire-rejected-copies', Prefix: 'rejected/', ExpirationInDays: 30, Status: 'Enabled' },
-          { Id: 'expire-staged-days', Prefix: 'staging/', ExpirationInDays: 2, Status: 'Enabled' },
-          {
-            Id: 'expire-noncurrent-versions',
-            NoncurrentVersionExpiration: { NoncurrentDays: 7 },
-            AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
-            ExpiredObjectDeleteMarker: true,
-            Status: 'Enabled',
-          },
-        ],
-      });
-    });
-
     it('follows the retention context keys', () => {
       const rules = (
         resourceNamed(production.ingest, 'AWS::S3::Bucket', 'DumpBucket').properties[
@@ -203,17 +186,13 @@ describe('IngestStack', () => {
   });
 
   describe('S3 notification to the dump queue', () => {
-    it('sends ObjectCreated under incoming/ only (rejected/ copies must not re-trigger the parser)', () => {
+    // Which events and prefix: DumpBucket's own test (test/infra/constructs). Here: that the one
+    // notification goes to this stack's dump queue.
+    it('sends the bucket notification to the dump queue, and only there', () => {
       const queueId = logicalIdOf(dev.ingest, 'AWS::SQS::Queue', 'DumpQueue');
       dev.ingest.hasResourceProperties('Custom::S3BucketNotifications', {
         NotificationConfiguration: {
-          QueueConfigurations: [
-            {
-              Events: ['s3:ObjectCreated:*'],
-              Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'incoming/' }] } },
-              QueueArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
-            },
-          ],
+          QueueConfigurations: [Match.objectLike({ QueueArn: { 'Fn::GetAtt': [queueId, 'Arn'] } })],
         },
       });
     });
