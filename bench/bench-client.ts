@@ -5,6 +5,9 @@ import {
   tapConsumedCapacity,
   type MeteredCapacity,
 } from '../local/capacity-tap';
+import { DEFAULT_NOW } from '../generator';
+import type { DecodedDump } from '../lambdas/core/dump/types';
+import { ingestInProcess } from '../lambdas/core/storage/in-process';
 import { PartitionMeter, tapPartitionWrites } from './partition-meter';
 
 /**
@@ -43,4 +46,39 @@ export async function metered<T>(
   const result = await work();
   const wallMs = performance.now() - start;
   return { result, capacity: capacitySince(bench.capacity.totals(), before), wallMs };
+}
+
+/**
+ * One decoded dump through the project's write path in process (parser and workers as one call,
+ * storage/in-process.ts) at the generator's DEFAULT_NOW with 10 salt buckets, as every bench runs it.
+ */
+export function benchIngest(
+  bench: BenchClient,
+  tableName: string,
+  dump: DecodedDump,
+  options: { readonly key: string; readonly chunkConcurrency: number },
+): ReturnType<typeof ingestInProcess> {
+  return ingestInProcess(
+    {
+      dynamodb: bench.dynamodb,
+      tableName,
+      now: DEFAULT_NOW,
+      saltBuckets: 10,
+      chunkConcurrency: options.chunkConcurrency,
+    },
+    { bucket: 'bench', key: options.key, version: '1' },
+    dump,
+    Date.now(),
+  );
+}
+
+/** benchIngest metered, with the partition meter reset first. */
+export function meteredIngest(
+  bench: BenchClient,
+  tableName: string,
+  dump: DecodedDump,
+  options: { readonly key: string; readonly chunkConcurrency: number },
+): ReturnType<typeof metered<Awaited<ReturnType<typeof ingestInProcess>>>> {
+  bench.partitions.reset();
+  return metered(bench, () => benchIngest(bench, tableName, dump, options));
 }

@@ -7,11 +7,10 @@ import { DEFAULT_NOW } from '../generator';
 import type { DecodedDump } from '../lambdas/core/dump/types';
 import { recomputeKpis } from '../lambdas/core/kpi/recompute';
 import { CapacityMeter } from '../lambdas/core/storage/capacity';
-import { ingestInProcess } from '../lambdas/core/storage/in-process';
 import { createTable } from '../lambdas/core/storage/table';
 import type { BilledUnits } from '../local/aws-billing';
 import { ingestBaseline, loadBaseline } from './baseline';
-import { metered, type BenchClient } from './bench-client';
+import { benchIngest, metered, meteredIngest, type BenchClient } from './bench-client';
 import type { PagesWritten } from './partition-meter';
 
 /** What one path consumed for one dump (or a sum of them). */
@@ -63,21 +62,10 @@ export async function runProject(
   dump: DecodedDump,
   options: { readonly chunkConcurrency: number; readonly key?: string; readonly kpis?: boolean },
 ): Promise<ProjectFigures> {
-  bench.partitions.reset();
-  const m = await metered(bench, () =>
-    ingestInProcess(
-      {
-        dynamodb: bench.dynamodb,
-        tableName,
-        now: DEFAULT_NOW,
-        saltBuckets: 10,
-        chunkConcurrency: options.chunkConcurrency,
-      },
-      { bucket: 'bench', key: options.key ?? `upload-${++objects}.dump`, version: '1' },
-      dump,
-      Date.now(),
-    ),
-  );
+  const m = await meteredIngest(bench, tableName, dump, {
+    key: options.key ?? `upload-${++objects}.dump`,
+    chunkConcurrency: options.chunkConcurrency,
+  });
   const partitions = bench.partitions.report();
   const kpi = await metered(bench, async () => {
     if (options.kpis === false) return;
@@ -141,18 +129,7 @@ export async function loadHistory(
   key: string,
   chunkConcurrency: number,
 ): Promise<void> {
-  await ingestInProcess(
-    {
-      dynamodb: bench.dynamodb,
-      tableName: tables.projectTable,
-      now: DEFAULT_NOW,
-      saltBuckets: 10,
-      chunkConcurrency,
-    },
-    { bucket: 'bench', key, version: '1' },
-    dump,
-    Date.now(),
-  );
+  await benchIngest(bench, tables.projectTable, dump, { key, chunkConcurrency });
   await loadBaseline(
     { dynamodb: bench.dynamodb, tableName: tables.baselineTable, now: DEFAULT_NOW, writeConcurrency: 16 },
     dump,

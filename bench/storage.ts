@@ -15,12 +15,11 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_NOW, generateSingleDump } from '../generator';
 import { decodeDump } from '../lambdas/core/dump';
 import type { DecodedDump } from '../lambdas/core/dump/types';
-import { ingestInProcess } from '../lambdas/core/storage/in-process';
 import { prepareDump } from '../lambdas/core/storage/prepare';
 import { createTable } from '../lambdas/core/storage/table';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
 import { ingestBaseline } from './baseline';
-import { benchClient, metered, type BenchClient } from './bench-client';
+import { benchClient, metered, meteredIngest, type BenchClient } from './bench-client';
 import { billedBytesPerEvent, ITEM_OVERHEAD_BYTES, scanBilledStorage } from './billed-storage';
 import { readDaysOneByOne, readWholeRange, summariesOf } from './read-back';
 import { formatStorageBench } from './storage-format';
@@ -62,21 +61,7 @@ async function pass(
   const prepareStart = performance.now();
   prepareDump(dump, { now: DEFAULT_NOW });
   const prepareMs = performance.now() - prepareStart;
-  bench.partitions.reset();
-  const m = await metered(bench, () =>
-    ingestInProcess(
-      {
-        dynamodb: bench.dynamodb,
-        tableName,
-        now: DEFAULT_NOW,
-        chunkConcurrency: concurrency,
-        saltBuckets: 10,
-      },
-      { bucket: 'bench', key: label.key, version: '1' },
-      dump,
-      Date.now(),
-    ),
-  );
+  const m = await meteredIngest(bench, tableName, dump, { key: label.key, chunkConcurrency: concurrency });
   const stored = m.result.completion?.totals.stored ?? 0;
   const { aws, dynamodbLocal } = m.capacity;
   return {

@@ -54,7 +54,7 @@ async function main(): Promise<void> {
         );
         const version = (put.ETag ?? '').replaceAll('"', '');
         await ingestInProcess(
-          { dynamodb: dynamodb, tableName, now: DEFAULT_NOW, saltBuckets: 10 },
+          { dynamodb, tableName, now: DEFAULT_NOW, saltBuckets: 10 },
           { bucket: services.bucket, key, version },
           decoded,
           Date.now(),
