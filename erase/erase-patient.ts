@@ -14,6 +14,7 @@ import {
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DumpflowError } from '../lambdas/core/errors';
 import { parseLedger } from '../lambdas/core/ledger';
+import { readItem, toAttributes } from '../lambdas/core/storage/items';
 import { daySummaryFromItem } from '../lambdas/core/storage/summary';
 import { paginateObjectVersions } from '../lambdas/core/storage/object-versions';
 import { queryAll, type StoredItem } from '../lambdas/core/storage/query';
@@ -26,6 +27,7 @@ import {
   deviceIdFromSk,
   dumpIdFromPatientSk,
   KPI_SK,
+  LEDGER_SK,
   ledgerPk,
   pagePk,
   patientDevicesPk,
@@ -102,6 +104,9 @@ type Key = { pk: AttributeValue; sk: AttributeValue };
 
 const zero = (): EraseCounts => Object.fromEntries(ERASE_KINDS.map((kind) => [kind, 0])) as EraseCounts;
 const keyOf = (item: StoredItem): Key => ({ pk: item['pk']!, sk: item['sk']! });
+const skOf = (item: StoredItem): string => readItem(item, 'a stored item').string('sk');
+/** The key of an item erasure looks up by key (a claim, a day lease). */
+const keyFor = (pk: string, sk: string): Key => keyOf(toAttributes({ pk, sk }));
 
 export async function erasePatient(options: ErasePatientOptions): Promise<EraseReport> {
   const { dynamodb, tableName, patientId, deviceId, dryRun } = options;
@@ -117,7 +122,7 @@ export async function erasePatient(options: ErasePatientOptions): Promise<EraseR
     queryAll(dynamodb, {
       TableName: tableName,
       KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': { S: pk } },
+      ExpressionAttributeValues: toAttributes({ ':pk': pk }),
       ConsistentRead: true,
     });
   const remove = async (kind: EraseKind, keys: readonly Key[]) => {
@@ -128,20 +133,19 @@ export async function erasePatient(options: ErasePatientOptions): Promise<EraseR
   };
 
   const patientItems = await query(patientDevicesPk(patientId));
-  const mine = (item: StoredItem) => deviceId === undefined || item['deviceId']?.S === deviceId;
-  const deviceItems = patientItems.filter(
-    (item) => deviceIdFromSk(item['sk']?.S ?? '') !== undefined && mine(item),
-  );
+  const mine = (item: StoredItem) =>
+    deviceId === undefined || readItem(item, 'a patient item').optionalString('deviceId') === deviceId;
+  const deviceItems = patientItems.filter((item) => deviceIdFromSk(skOf(item)) !== undefined && mine(item));
   const dumpItems = patientItems.filter(
-    (item) => dumpIdFromPatientSk(item['sk']?.S ?? '') !== undefined && mine(item),
+    (item) => dumpIdFromPatientSk(skOf(item)) !== undefined && mine(item),
   );
 
   // Dumps: their objects first (the ledger names them), then the ledger partition and the claim.
   let otherBucketDumps = 0;
   for (const item of dumpItems) {
-    const dumpId = dumpIdFromPatientSk(item['sk']!.S!)!;
+    const dumpId = dumpIdFromPatientSk(skOf(item))!;
     const ledgerItems = await query(ledgerPk(dumpId));
-    const ledgerItem = ledgerItems.find((i) => i['sk']?.S === 'LEDGER');
+    const ledgerItem = ledgerItems.find((i) => skOf(i) === LEDGER_SK);
     const ledger = ledgerItem === undefined ? undefined : parseLedger(ledgerItem);
     if (ledger !== undefined && s3 !== undefined) {
       if (ledger.bucket !== options.bucket) {
@@ -164,7 +168,7 @@ export async function erasePatient(options: ErasePatientOptions): Promise<EraseR
       }
     }
     if (ledger !== undefined) {
-      const claim = { pk: { S: claimPk(ledger.bucket, ledger.key) }, sk: { S: claimSk(ledger.version) } };
+      const claim = keyFor(claimPk(ledger.bucket, ledger.key), claimSk(ledger.version));
       await remove('claims', (await exists(dynamodb, tableName, claim)) ? [claim] : []);
     }
     await remove('ledgerItems', ledgerItems.map(keyOf));
@@ -172,20 +176,20 @@ export async function erasePatient(options: ErasePatientOptions): Promise<EraseR
 
   // Devices: pages of every summarized day, the day leases, the summaries, then the KPIs.
   for (const item of deviceItems) {
-    const device = deviceIdFromSk(item['sk']!.S!)!;
+    const device = deviceIdFromSk(skOf(item))!;
     const summaries = await query(summaryPk(patientId, device));
     for (const summaryItem of summaries) {
-      const dayNumber = dayNumberFromDaySk(summaryItem['sk']?.S ?? '');
+      const dayNumber = dayNumberFromDaySk(skOf(summaryItem));
       if (dayNumber === undefined) continue;
       const salts = Math.max(saltBuckets, daySummaryFromItem(summaryItem).salts);
       for (let salt = 0; salt < salts; salt++) {
         await remove('eventPages', (await query(pagePk(dayNumber, patientId, device, salt))).map(keyOf));
       }
-      const lease = { pk: { S: dayPk(dayNumber, patientId, device) }, sk: { S: DAY_LEASE_SK } };
+      const lease = keyFor(dayPk(dayNumber, patientId, device), DAY_LEASE_SK);
       await remove('dayLeases', (await exists(dynamodb, tableName, lease)) ? [lease] : []);
     }
-    await remove('daySummaries', summaries.filter((s) => s['sk']?.S !== KPI_SK).map(keyOf));
-    await remove('kpis', summaries.filter((s) => s['sk']?.S === KPI_SK).map(keyOf));
+    await remove('daySummaries', summaries.filter((s) => skOf(s) !== KPI_SK).map(keyOf));
+    await remove('kpis', summaries.filter((s) => skOf(s) === KPI_SK).map(keyOf));
   }
 
   // Last: the items that lead to everything above.

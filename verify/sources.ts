@@ -7,6 +7,8 @@ import {
 import { HeadObjectCommand, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import { ObjectTooLargeError, readObject } from '../lambdas/app/read-object';
 import { decodePage, PageFormatError } from '../lambdas/core/page/codec';
+import { StoredItemError } from '../lambdas/core/storage/errors';
+import { readItem, toAttributes } from '../lambdas/core/storage/items';
 import {
   daySk,
   dumpIdFromLedgerPk,
@@ -94,13 +96,15 @@ export interface TableRef {
 }
 
 function storedPage(salt: number, item: Record<string, AttributeValue>): StoredPage {
-  const sk = item['sk']?.S ?? '';
+  const stored = readItem(item, 'an event page');
+  const sk = stored.string('sk');
   const generation = sk.slice(PAGE_SK_PREFIX.length, sk.lastIndexOf('#'));
   const page = pageNumberFromSk(sk);
   try {
-    return { salt, generation, page, events: decodePage(item['d']?.B ?? new Uint8Array()) };
+    return { salt, generation, page, events: decodePage(stored.optionalBinary('d') ?? new Uint8Array()) };
   } catch (error) {
-    if (!(error instanceof PageFormatError)) throw error;
+    // A page whose bytes are not a page (or are not bytes) is what verify reports, not a crash.
+    if (!(error instanceof PageFormatError || error instanceof StoredItemError)) throw error;
     return { salt, generation, page, events: undefined, error: error.message };
   }
 }
@@ -121,7 +125,7 @@ export async function readStoredDay(
   const summaryItem = await dynamodb.send(
     new GetItemCommand({
       TableName: tableName,
-      Key: { pk: { S: summaryPk(patientId, deviceId) }, sk: { S: daySk(dayNumber) } },
+      Key: toAttributes({ pk: summaryPk(patientId, deviceId), sk: daySk(dayNumber) }),
       ConsistentRead: true,
     }),
   );
@@ -132,10 +136,10 @@ export async function readStoredDay(
       queryAll(dynamodb, {
         TableName: tableName,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :page)',
-        ExpressionAttributeValues: {
-          ':pk': { S: pagePk(dayNumber, patientId, deviceId, salt) },
-          ':page': { S: PAGE_SK_PREFIX },
-        },
+        ExpressionAttributeValues: toAttributes({
+          ':pk': pagePk(dayNumber, patientId, deviceId, salt),
+          ':page': PAGE_SK_PREFIX,
+        }),
         ConsistentRead: true,
       }).then((items) => items.map((item) => storedPage(salt, item))),
     ),
@@ -161,11 +165,7 @@ export async function scanLedger(
     {
       TableName: table.tableName,
       FilterExpression: 'sk = :ledger AND #bucket = :bucket AND begins_with(#key, :prefix)',
-      ExpressionAttributeValues: {
-        ':ledger': { S: LEDGER_SK },
-        ':bucket': { S: bucket },
-        ':prefix': { S: prefix },
-      },
+      ExpressionAttributeValues: toAttributes({ ':ledger': LEDGER_SK, ':bucket': bucket, ':prefix': prefix }),
       ProjectionExpression: 'pk, #key, #version, #status, uploadedAt',
       ExpressionAttributeNames: {
         '#key': 'key',
@@ -179,12 +179,13 @@ export async function scanLedger(
     scanned += page.ScannedCount ?? 0;
     onPage?.(scanned);
     for (const item of page.Items ?? []) {
+      const ledger = readItem(item, 'a ledger item');
       entries.push({
-        dumpId: dumpIdFromLedgerPk(item['pk']?.S ?? '') ?? '',
-        key: item['key']?.S ?? '',
-        version: item['version']?.S ?? '',
-        status: item['status']?.S ?? '',
-        uploadedAt: Number(item['uploadedAt']?.N ?? 0),
+        dumpId: dumpIdFromLedgerPk(ledger.string('pk')) ?? '',
+        key: ledger.optionalString('key') ?? '',
+        version: ledger.optionalString('version') ?? '',
+        status: ledger.optionalString('status') ?? '',
+        uploadedAt: ledger.optionalNumber('uploadedAt') ?? 0,
       });
     }
   }

@@ -1,4 +1,5 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { readItem, toAttributes } from '../storage/items';
 import { KPI_SK, summaryPk } from '../storage/keys';
 import type { Kpis } from './compute';
 
@@ -10,44 +11,45 @@ export interface StoredKpis extends Kpis {
   readonly computedAt: number;
 }
 
-const n = (value: number): AttributeValue => ({ N: String(value) });
-const nullable = (value: number | null): AttributeValue => (value === null ? { NULL: true } : n(value));
-
 export function kpiKey(patientId: string, deviceId: string): Record<string, AttributeValue> {
-  return { pk: { S: summaryPk(patientId, deviceId) }, sk: { S: KPI_SK } };
+  return toAttributes({ pk: summaryPk(patientId, deviceId), sk: KPI_SK });
 }
 
 export function kpiItem(kpis: StoredKpis): Record<string, AttributeValue> {
   return {
     ...kpiKey(kpis.patientId, kpis.deviceId),
-    patientId: { S: kpis.patientId },
-    deviceId: { S: kpis.deviceId },
-    asOf: { S: kpis.asOf },
-    windowStart: { S: kpis.windowStart },
-    usageDays: n(kpis.usageDays),
-    compliancePct: n(kpis.compliancePct),
-    avgUsageMinutes: n(kpis.avgUsageMinutes),
-    ahi: nullable(kpis.ahi),
-    meanLeak: nullable(kpis.meanLeak),
-    alarms: n(kpis.alarms),
-    events: n(kpis.events),
-    computedAt: n(kpis.computedAt),
+    // ahi and meanLeak are NULL when there is nothing to average (no therapy time, no leak value).
+    ...toAttributes({
+      patientId: kpis.patientId,
+      deviceId: kpis.deviceId,
+      asOf: kpis.asOf,
+      windowStart: kpis.windowStart,
+      usageDays: kpis.usageDays,
+      compliancePct: kpis.compliancePct,
+      avgUsageMinutes: kpis.avgUsageMinutes,
+      ahi: kpis.ahi,
+      meanLeak: kpis.meanLeak,
+      alarms: kpis.alarms,
+      events: kpis.events,
+      computedAt: kpis.computedAt,
+    }),
   };
 }
 
 export function kpisFromItem(item: Record<string, AttributeValue>): StoredKpis {
-  const num = (name: string) => Number(item[name]?.N ?? 0);
-  const orNull = (name: string) => (item[name]?.N === undefined ? null : Number(item[name]?.N));
+  const stored = readItem(item, 'a KPI item');
+  const num = (name: string) => stored.optionalNumber(name) ?? 0;
+  const str = (name: string) => stored.optionalString(name) ?? '';
   return {
-    patientId: item['patientId']?.S ?? '',
-    deviceId: item['deviceId']?.S ?? '',
-    asOf: item['asOf']?.S ?? '',
-    windowStart: item['windowStart']?.S ?? '',
+    patientId: str('patientId'),
+    deviceId: str('deviceId'),
+    asOf: str('asOf'),
+    windowStart: str('windowStart'),
     usageDays: num('usageDays'),
     compliancePct: num('compliancePct'),
     avgUsageMinutes: num('avgUsageMinutes'),
-    ahi: orNull('ahi'),
-    meanLeak: orNull('meanLeak'),
+    ahi: stored.nullableNumber('ahi'),
+    meanLeak: stored.nullableNumber('meanLeak'),
     alarms: num('alarms'),
     events: num('events'),
     computedAt: num('computedAt'),

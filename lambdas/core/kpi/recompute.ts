@@ -1,6 +1,7 @@
 import { PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { conditionalWrite } from '../storage/conditions';
 import { CapacityMeter, type CapacityTotals } from '../storage/capacity';
+import { toAttributes } from '../storage/items';
 import { DAY_SUMMARY_SORT_KEY_PREFIX } from '../storage/stream-filter';
 import { daySk, summaryPk } from '../storage/keys';
 import { queryItems } from '../storage/query';
@@ -40,7 +41,7 @@ export async function recomputeKpis(
     new QueryCommand({
       TableName: deps.tableName,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :day)',
-      ExpressionAttributeValues: { ':pk': { S: pk }, ':day': { S: DAY_SUMMARY_SORT_KEY_PREFIX } },
+      ExpressionAttributeValues: toAttributes({ ':pk': pk, ':day': DAY_SUMMARY_SORT_KEY_PREFIX }),
       ScanIndexForward: false,
       Limit: 1,
       ConsistentRead: true,
@@ -62,11 +63,11 @@ export async function recomputeKpis(
     {
       TableName: deps.tableName,
       KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-      ExpressionAttributeValues: {
-        ':pk': { S: pk },
-        ':from': { S: daySk(asOf - (WINDOW_DAYS - 1)) },
-        ':to': { S: daySk(asOf) },
-      },
+      ExpressionAttributeValues: toAttributes({
+        ':pk': pk,
+        ':from': daySk(asOf - (WINDOW_DAYS - 1)),
+        ':to': daySk(asOf),
+      }),
       ConsistentRead: true,
     },
     meter,
@@ -86,12 +87,11 @@ export async function recomputeKpis(
         TableName: deps.tableName,
         Item: {
           ...kpiItem({ ...kpis, patientId, deviceId, computedAt: (deps.clock ?? Date.now)() }),
-          basisDay: { N: String(asOf) },
-          basisVersions: { N: String(versions) },
+          ...toAttributes({ basisDay: asOf, basisVersions: versions }),
         },
         ConditionExpression:
           'attribute_not_exists(basisDay) OR basisDay < :day OR (basisDay = :day AND basisVersions <= :versions)',
-        ExpressionAttributeValues: { ':day': { N: String(asOf) }, ':versions': { N: String(versions) } },
+        ExpressionAttributeValues: toAttributes({ ':day': asOf, ':versions': versions }),
         ReturnConsumedCapacity: 'TOTAL',
       }),
     ),

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { GetItemCommand, TransactWriteItemsCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { conditionalWrite } from '../storage/conditions';
 import { StoredItemError } from '../storage/errors';
+import { readItem, toAttributes } from '../storage/items';
 import { claimPk, claimSk, type DumpRef } from '../storage/keys';
 import { queryItems } from '../storage/query';
 import { backoffDelay } from '../storage/retry';
@@ -12,7 +13,6 @@ import {
   LedgerConflictError,
   ledgerKey,
   ledgerTtl,
-  n,
   parseLedger,
   readLedger,
   type LedgerDeps,
@@ -34,7 +34,7 @@ export function newDumpId(): string {
 }
 
 function claimKey(ref: DumpRef): Record<string, AttributeValue> {
-  return { pk: { S: claimPk(ref.bucket, ref.key) }, sk: { S: claimSk(ref.version) } };
+  return toAttributes({ pk: claimPk(ref.bucket, ref.key), sk: claimSk(ref.version) });
 }
 
 /** The dump id an object version was claimed under, if it was. */
@@ -49,7 +49,7 @@ export async function findDumpId(deps: LedgerDeps, ref: DumpRef): Promise<string
     }),
   );
   meter.record('read', response.ConsumedCapacity);
-  return response.Item?.['dumpId']?.S;
+  return response.Item && readItem(response.Item, 'a dump claim').optionalString('dumpId');
 }
 
 /** The ledger of an object version (undefined until it is claimed). */
@@ -70,14 +70,15 @@ export async function claimedVersions(
     {
       TableName: deps.tableName,
       KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': { S: claimPk(bucket, key) } },
+      ExpressionAttributeValues: toAttributes({ ':pk': claimPk(bucket, key) }),
       ConsistentRead: true,
     },
     deps.meter,
   );
   for await (const item of items) {
-    const dumpId = item['dumpId']?.S;
-    const version = item['version']?.S;
+    const claim = readItem(item, 'a dump claim');
+    const dumpId = claim.optionalString('dumpId');
+    const version = claim.optionalString('version');
     if (dumpId !== undefined && version !== undefined) versions.push({ version, dumpId });
   }
   return versions;
@@ -104,22 +105,24 @@ export async function claimDump(
   for (let attempt = 1; ; attempt++) {
     const dumpId = newDumpId();
     const claimedAt = clock();
-    const ttl = n(ledgerTtl(claimedAt));
+    const ttl = ledgerTtl(claimedAt);
     const item: Record<string, AttributeValue> = {
       ...ledgerKey(dumpId),
-      status: { S: 'RECEIVED' },
-      bucket: { S: ref.bucket },
-      key: { S: ref.key },
-      version: { S: ref.version },
-      versionKind: { S: ref.versionKind ?? 'eTag' },
-      uploadedAt: n(options.uploadedAt),
-      now: n(options.now),
-      claimedAt: n(claimedAt),
-      updatedAt: n(claimedAt),
-      redrives: n(0),
-      watch: { S: WATCH_DUMP },
-      due: n(options.uploadedAt + (options.deadlineMs ?? DEFAULT_WATCH.deadlineMs)),
-      ttl,
+      ...toAttributes({
+        status: 'RECEIVED',
+        bucket: ref.bucket,
+        key: ref.key,
+        version: ref.version,
+        versionKind: ref.versionKind ?? 'eTag',
+        uploadedAt: options.uploadedAt,
+        now: options.now,
+        claimedAt,
+        updatedAt: claimedAt,
+        redrives: 0,
+        watch: WATCH_DUMP,
+        due: options.uploadedAt + (options.deadlineMs ?? DEFAULT_WATCH.deadlineMs),
+        ttl,
+      }),
     };
     const claim = await conditionalWrite(meter, () =>
       deps.dynamodb.send(
@@ -128,7 +131,7 @@ export async function claimDump(
             {
               Put: {
                 TableName: deps.tableName,
-                Item: { ...claimKey(ref), dumpId: { S: dumpId }, version: { S: ref.version }, ttl },
+                Item: { ...claimKey(ref), ...toAttributes({ dumpId, version: ref.version, ttl }) },
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },

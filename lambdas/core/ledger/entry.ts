@@ -5,6 +5,7 @@ import { DumpflowError } from '../errors';
 import { CapacityMeter } from '../storage/capacity';
 import { defaultTiming, type RetryTiming } from '../storage/retry';
 import { StoredItemError } from '../storage/errors';
+import { readItem, toAttributes } from '../storage/items';
 import { dumpIdFromLedgerPk, LEDGER_SK, ledgerPk, RETENTION_DAYS } from '../storage/keys';
 import type { TableAccess } from '../storage/table-access';
 
@@ -93,10 +94,8 @@ export interface DumpCompletion {
   readonly latencyMs: number;
 }
 
-export const n = (value: number): AttributeValue => ({ N: String(value) });
-
 export function ledgerKey(dumpId: string): Record<string, AttributeValue> {
-  return { pk: { S: ledgerPk(dumpId) }, sk: { S: LEDGER_SK } };
+  return toAttributes({ pk: ledgerPk(dumpId), sk: LEDGER_SK });
 }
 
 /** Ledger, plan and claim items live for the spec's retention from the day they were written. */
@@ -139,74 +138,70 @@ export function setExpression(assignments: Record<string, string>): {
   return { expression: `SET ${parts.join(', ')}`, names };
 }
 
-function numberAttr(item: Record<string, AttributeValue>, name: string): number | undefined {
-  const raw = item[name]?.N;
-  return raw === undefined ? undefined : Number(raw);
-}
-
-function stringAttr(item: Record<string, AttributeValue>, name: string): string | undefined {
-  return item[name]?.S;
-}
-
 export function noRejections(): RejectedRecordCounts {
   return Object.fromEntries(RECORD_ERROR_CODES.map((code) => [code, 0])) as RejectedRecordCounts;
 }
 
 export function parseLedger(item: Record<string, AttributeValue>): LedgerEntry {
-  const status = stringAttr(item, 'status') as DumpStatus | undefined;
-  const dumpId = dumpIdFromLedgerPk(stringAttr(item, 'pk') ?? '');
+  const unnamed = readItem(item, 'a ledger item');
+  const status = unnamed.optionalString('status') as DumpStatus | undefined;
+  const dumpId = dumpIdFromLedgerPk(unnamed.optionalString('pk') ?? '');
   if (!status || !dumpId) throw new StoredItemError(`ledger item ${dumpId ?? '?'} has no status`);
-  const records = numberAttr(item, 'records');
-  const rejectedMap = item['rejected']?.M ?? {};
+  // Every other attribute is optional: most are set only as the dump moves on (counts, plan, totals).
+  const ledger = unnamed.named(`ledger item ${dumpId}`);
+  const number = (name: string) => ledger.optionalNumber(name);
+  const string = (name: string) => ledger.optionalString(name);
+  const records = number('records');
+  const rejectedMap = ledger.optionalNumberMap('rejected') ?? {};
   const rejected = Object.fromEntries(
-    RECORD_ERROR_CODES.map((code) => [code, Number(rejectedMap[code]?.N ?? 0)]),
+    RECORD_ERROR_CODES.map((code) => [code, rejectedMap[code] ?? 0]),
   ) as RejectedRecordCounts;
-  const stored = numberAttr(item, 'stored');
+  const stored = number('stored');
   const optional = <T>(name: string, value: T | undefined) => (value === undefined ? {} : { [name]: value });
   return {
     dumpId,
     status,
-    bucket: stringAttr(item, 'bucket') ?? '',
-    key: stringAttr(item, 'key') ?? '',
-    version: stringAttr(item, 'version') ?? '',
-    versionKind: stringAttr(item, 'versionKind') === 'versionId' ? 'versionId' : 'eTag',
-    uploadedAt: numberAttr(item, 'uploadedAt') ?? 0,
-    now: numberAttr(item, 'now') ?? 0,
-    claimedAt: numberAttr(item, 'claimedAt') ?? 0,
-    ...optional('patientId', stringAttr(item, 'patientId')),
-    ...optional('deviceId', stringAttr(item, 'deviceId')),
+    bucket: string('bucket') ?? '',
+    key: string('key') ?? '',
+    version: string('version') ?? '',
+    versionKind: string('versionKind') === 'versionId' ? 'versionId' : 'eTag',
+    uploadedAt: number('uploadedAt') ?? 0,
+    now: number('now') ?? 0,
+    claimedAt: number('claimedAt') ?? 0,
+    ...optional('patientId', string('patientId')),
+    ...optional('deviceId', string('deviceId')),
     ...(records === undefined
       ? {}
       : {
           counts: {
             records,
-            valid: numberAttr(item, 'valid') ?? 0,
+            valid: number('valid') ?? 0,
             rejected,
-            expired: numberAttr(item, 'expired') ?? 0,
+            expired: number('expired') ?? 0,
           },
         }),
-    settledDuplicates: numberAttr(item, 'settledDuplicates') ?? 0,
-    settledConflicts: numberAttr(item, 'settledConflicts') ?? 0,
-    ...optional('chunksExpected', numberAttr(item, 'chunksExpected')),
-    ...optional('chunkEvents', numberAttr(item, 'chunkEvents')),
-    ...optional('planId', stringAttr(item, 'planId')),
-    ...optional('planParts', numberAttr(item, 'planParts')),
-    done: numberAttr(item, 'done') ?? 0,
-    redrives: numberAttr(item, 'redrives') ?? 0,
-    ...optional('code', stringAttr(item, 'code')),
-    ...optional('message', stringAttr(item, 'message')),
+    settledDuplicates: number('settledDuplicates') ?? 0,
+    settledConflicts: number('settledConflicts') ?? 0,
+    ...optional('chunksExpected', number('chunksExpected')),
+    ...optional('chunkEvents', number('chunkEvents')),
+    ...optional('planId', string('planId')),
+    ...optional('planParts', number('planParts')),
+    done: number('done') ?? 0,
+    redrives: number('redrives') ?? 0,
+    ...optional('code', string('code')),
+    ...optional('message', string('message')),
     ...(stored === undefined
       ? {}
       : {
           totals: {
             stored,
-            duplicates: numberAttr(item, 'duplicates') ?? 0,
-            conflicts: numberAttr(item, 'conflicts') ?? 0,
+            duplicates: number('duplicates') ?? 0,
+            conflicts: number('conflicts') ?? 0,
           },
         }),
-    ...optional('completedAt', numberAttr(item, 'completedAt')),
-    ...optional('watch', stringAttr(item, 'watch')),
-    ...optional('due', numberAttr(item, 'due')),
+    ...optional('completedAt', number('completedAt')),
+    ...optional('watch', string('watch')),
+    ...optional('due', number('due')),
   };
 }
 

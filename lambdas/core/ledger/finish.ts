@@ -1,7 +1,8 @@
-import { PutItemCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { conditionalWrite } from '../storage/conditions';
+import { toAttributes, type AttributeNative } from '../storage/items';
 import { patientDevicesPk, patientDumpSk } from '../storage/keys';
-import { context, ledgerKey, n, type LedgerDeps } from './entry';
+import { context, ledgerKey, type LedgerDeps } from './entry';
 
 /**
  * The ledger's other transitions: rejection by the parser, the watchdog's re-drive bookkeeping,
@@ -16,7 +17,7 @@ async function update(
     readonly update: string;
     readonly condition: string;
     readonly names: Record<string, string>;
-    readonly values: Record<string, AttributeValue>;
+    readonly values: Readonly<Record<string, AttributeNative>>;
   },
 ): Promise<boolean> {
   const { meter } = context(deps);
@@ -28,7 +29,7 @@ async function update(
         UpdateExpression: input.update,
         ConditionExpression: input.condition,
         ExpressionAttributeNames: input.names,
-        ExpressionAttributeValues: input.values,
+        ExpressionAttributeValues: toAttributes(input.values),
         ReturnConsumedCapacity: 'TOTAL',
       }),
     ),
@@ -61,11 +62,11 @@ export function rejectDump(
     condition: '#status = :received',
     names: FINAL,
     values: {
-      ':rejected': { S: 'REJECTED' },
-      ':received': { S: 'RECEIVED' },
-      ':code': { S: code },
-      ':message': { S: message },
-      ':now': n(now),
+      ':rejected': 'REJECTED',
+      ':received': 'RECEIVED',
+      ':code': code,
+      ':message': message,
+      ':now': now,
     },
   });
 }
@@ -83,12 +84,12 @@ export async function recordPatientDump(
   const response = await deps.dynamodb.send(
     new PutItemCommand({
       TableName: deps.tableName,
-      Item: {
-        pk: { S: patientDevicesPk(owner.patientId) },
-        sk: { S: patientDumpSk(dumpId) },
-        patientId: { S: owner.patientId },
-        deviceId: { S: owner.deviceId },
-      },
+      Item: toAttributes({
+        pk: patientDevicesPk(owner.patientId),
+        sk: patientDumpSk(dumpId),
+        patientId: owner.patientId,
+        deviceId: owner.deviceId,
+      }),
       ReturnConsumedCapacity: 'TOTAL',
     }),
   );
@@ -104,12 +105,12 @@ export function failDump(deps: LedgerDeps, dumpId: string, code: string, message
     condition: '#status IN (:received, :processing)',
     names: FINAL,
     values: {
-      ':failed': { S: 'FAILED' },
-      ':received': { S: 'RECEIVED' },
-      ':processing': { S: 'PROCESSING' },
-      ':code': { S: code },
-      ':message': { S: message },
-      ':now': n(now),
+      ':failed': 'FAILED',
+      ':received': 'RECEIVED',
+      ':processing': 'PROCESSING',
+      ':code': code,
+      ':message': message,
+      ':now': now,
     },
   });
 }
@@ -131,13 +132,13 @@ export function noteRedrive(
     condition: '#status IN (:received, :processing) AND #redrives = :seen AND #due <= :checked',
     names: { '#status': 'status', '#redrives': 'redrives', '#due': 'due', '#updatedAt': 'updatedAt' },
     values: {
-      ':received': { S: 'RECEIVED' },
-      ':processing': { S: 'PROCESSING' },
-      ':seen': n(seen),
-      ':next': n(seen + 1),
-      ':due': n(due),
-      ':checked': n(now),
-      ':now': n(context(deps).clock()),
+      ':received': 'RECEIVED',
+      ':processing': 'PROCESSING',
+      ':seen': seen,
+      ':next': seen + 1,
+      ':due': due,
+      ':checked': now,
+      ':now': context(deps).clock(),
     },
   });
 }
@@ -148,6 +149,6 @@ export function leaveWatch(deps: LedgerDeps, dumpId: string, watch: string): Pro
     update: 'REMOVE #watch, #due',
     condition: '#watch = :watch',
     names: { '#watch': 'watch', '#due': 'due' },
-    values: { ':watch': { S: watch } },
+    values: { ':watch': watch },
   });
 }

@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import { brotliCompressSync, brotliDecompressSync } from 'node:zlib';
 import { GetItemCommand, PutItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { StoredItemError } from '../storage/errors';
+import { readItem, toAttributes } from '../storage/items';
 import { chunkId, CHUNK_SK_PREFIX, ledgerPk, planSk } from '../storage/keys';
 import { queryItems } from '../storage/query';
-import { context, ledgerTtl, n, type LedgerDeps } from './entry';
+import { context, ledgerTtl, type LedgerDeps } from './entry';
 
 /**
  * A dump's chunk plan: which chunks it fanned out to, stored once so a re-drive re-sends exactly
@@ -99,17 +100,17 @@ export async function writePlan(
   const bytes = encodePlan(chunks);
   const planId = createHash('sha256').update(bytes).digest('hex').slice(0, 16);
   const parts = Math.max(1, Math.ceil(bytes.length / PLAN_PART_BYTES));
-  const ttl = n(ledgerTtl(clock()));
+  const ttl = ledgerTtl(clock());
   for (let part = 0; part < parts; part++) {
     const response = await deps.dynamodb.send(
       new PutItemCommand({
         TableName: deps.tableName,
-        Item: {
-          pk: { S: ledgerPk(dumpId) },
-          sk: { S: planSk(planId, part) },
-          plan: { B: bytes.subarray(part * PLAN_PART_BYTES, (part + 1) * PLAN_PART_BYTES) },
+        Item: toAttributes({
+          pk: ledgerPk(dumpId),
+          sk: planSk(planId, part),
+          plan: bytes.subarray(part * PLAN_PART_BYTES, (part + 1) * PLAN_PART_BYTES),
           ttl,
-        },
+        }),
         ReturnConsumedCapacity: 'TOTAL',
       }),
     );
@@ -126,14 +127,15 @@ export async function readPlan(deps: LedgerDeps, dumpId: string, plan: StoredPla
     const response = await deps.dynamodb.send(
       new GetItemCommand({
         TableName: deps.tableName,
-        Key: { pk: { S: ledgerPk(dumpId) }, sk: { S: planSk(plan.planId, part) } },
+        Key: toAttributes({ pk: ledgerPk(dumpId), sk: planSk(plan.planId, part) }),
         ConsistentRead: true,
         ReturnConsumedCapacity: 'TOTAL',
       }),
     );
     meter.record('read', response.ConsumedCapacity);
-    const bytes = response.Item?.['plan']?.B;
-    if (bytes === undefined) throw new StoredItemError(`part ${part} of a dump's chunk plan is missing`);
+    const what = `part ${part} of a dump's chunk plan`;
+    const bytes = response.Item && readItem(response.Item, what).optionalBinary('plan');
+    if (bytes === undefined) throw new StoredItemError(`${what} is missing`);
     pieces.push(bytes);
   }
   return decodePlan(Buffer.concat(pieces));
@@ -150,12 +152,14 @@ export async function committedOutcomes(
     {
       TableName: deps.tableName,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :chunk)',
-      ExpressionAttributeValues: { ':pk': { S: ledgerPk(dumpId) }, ':chunk': { S: CHUNK_SK_PREFIX } },
+      ExpressionAttributeValues: toAttributes({ ':pk': ledgerPk(dumpId), ':chunk': CHUNK_SK_PREFIX }),
       ConsistentRead: true,
     },
     deps.meter,
   );
-  for await (const item of items) outcomes.set((item['sk']?.S ?? '').slice(CHUNK_SK_PREFIX.length), item);
+  for await (const item of items) {
+    outcomes.set(readItem(item, 'a chunk outcome').string('sk').slice(CHUNK_SK_PREFIX.length), item);
+  }
   return outcomes;
 }
 

@@ -1,10 +1,10 @@
-import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { outcomeFromItem, outcomeKey } from '../storage/chunk-outcome';
 import { conditionalWrite } from '../storage/conditions';
-import { chunkSk, ledgerPk } from '../storage/keys';
+import { toAttributes } from '../storage/items';
 import {
   context,
   ledgerKey,
-  n,
   noRejections,
   parseLedger,
   setExpression,
@@ -44,10 +44,10 @@ export async function markChunkDone(
     deps.dynamodb.send(
       new UpdateItemCommand({
         TableName: deps.tableName,
-        Key: { pk: { S: ledgerPk(dumpId) }, sk: { S: chunkSk(chunkId) } },
+        Key: outcomeKey({ dumpId, chunkId }),
         UpdateExpression: 'SET counted = :yes',
         ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(counted)',
-        ExpressionAttributeValues: { ':yes': { BOOL: true } },
+        ExpressionAttributeValues: toAttributes({ ':yes': true }),
         ReturnConsumedCapacity: 'TOTAL',
       }),
     ),
@@ -62,7 +62,7 @@ export async function markChunkDone(
       Key: ledgerKey(dumpId),
       UpdateExpression: 'ADD done :one',
       ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeValues: { ':one': n(1) },
+      ExpressionAttributeValues: toAttributes({ ':one': 1 }),
       ReturnValues: 'ALL_NEW',
       ReturnConsumedCapacity: 'TOTAL',
     }),
@@ -96,16 +96,17 @@ export async function completeIfCommitted(
 async function completeDump(
   deps: ProgressDeps,
   ledger: LedgerEntry,
-  outcomeItems?: readonly Record<string, { N?: string }>[],
+  outcomeItems?: readonly Record<string, AttributeValue>[],
 ): Promise<DumpCompletion | undefined> {
   const { clock, meter } = context(deps);
   let stored = 0;
   let duplicates = ledger.settledDuplicates;
   let conflicts = ledger.settledConflicts;
   for (const item of outcomeItems ?? (await committedOutcomes(deps, ledger.dumpId)).values()) {
-    stored += Number(item['stored']?.N ?? 0);
-    duplicates += Number(item['duplicates']?.N ?? 0);
-    conflicts += Number(item['conflicts']?.N ?? 0);
+    const outcome = outcomeFromItem(item);
+    stored += outcome.stored;
+    duplicates += outcome.duplicates;
+    conflicts += outcome.conflicts;
   }
   const completedAt = clock();
   const { expression, names } = setExpression({
@@ -126,18 +127,18 @@ async function completeDump(
         UpdateExpression: stored > 0 ? expression : `${expression} REMOVE #watch, #due`,
         ConditionExpression: '#status = :processing',
         ExpressionAttributeNames: { ...names, '#watch': 'watch', '#due': 'due' },
-        ExpressionAttributeValues: {
-          ':complete': { S: 'COMPLETE' },
-          ':processing': { S: 'PROCESSING' },
-          ':stored': n(stored),
-          ':dup': n(duplicates),
-          ':conf': n(conflicts),
-          ':at': n(completedAt),
-          ':latency': n(completedAt - ledger.uploadedAt),
+        ExpressionAttributeValues: toAttributes({
+          ':complete': 'COMPLETE',
+          ':processing': 'PROCESSING',
+          ':stored': stored,
+          ':dup': duplicates,
+          ':conf': conflicts,
+          ':at': completedAt,
+          ':latency': completedAt - ledger.uploadedAt,
           ...(stored > 0
-            ? { ':kpi': { S: WATCH_KPI }, ':due': n(completedAt + (deps.watch ?? DEFAULT_WATCH).kpiGraceMs) }
+            ? { ':kpi': WATCH_KPI, ':due': completedAt + (deps.watch ?? DEFAULT_WATCH).kpiGraceMs }
             : {}),
-        },
+        }),
         ReturnConsumedCapacity: 'TOTAL',
       }),
     ),

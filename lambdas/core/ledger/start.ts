@@ -1,10 +1,7 @@
-import {
-  TransactWriteItemsCommand,
-  type AttributeValue,
-  type TransactWriteItem,
-} from '@aws-sdk/client-dynamodb';
+import { TransactWriteItemsCommand, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { conditionalWrite } from '../storage/conditions';
 import { StoredItemError } from '../storage/errors';
+import { toAttributes, type AttributeNative } from '../storage/items';
 import { patientDeviceSk, patientDevicesPk, patientDumpSk } from '../storage/keys';
 import { backoffDelay } from '../storage/retry';
 import {
@@ -13,7 +10,6 @@ import {
   context,
   LedgerConflictError,
   ledgerKey,
-  n,
   readLedger,
   setExpression,
   type DumpCompletion,
@@ -112,21 +108,21 @@ function startItems(
   plan: { planId: string; parts: number } | undefined,
 ): TransactWriteItem[] {
   const { counts } = input;
-  const values: Record<string, AttributeValue> = {
-    ':received': { S: 'RECEIVED' },
-    ':status': { S: plan ? 'PROCESSING' : 'COMPLETE' },
-    ':records': n(counts.records),
-    ':valid': n(counts.valid),
-    ':rejected': { M: Object.fromEntries(Object.entries(counts.rejected).map(([code, v]) => [code, n(v)])) },
-    ':expired': n(counts.expired),
-    ':sd': n(input.settledDuplicates),
-    ':sc': n(input.settledConflicts),
-    ':expected': n(input.chunks.length),
-    ':zero': n(0),
-    ':now': n(now),
-    ':patient': { S: input.patientId },
-    ':device': { S: input.deviceId },
-    ':chunkEvents': n(input.chunkEvents),
+  const values: Record<string, AttributeNative> = {
+    ':received': 'RECEIVED',
+    ':status': plan ? 'PROCESSING' : 'COMPLETE',
+    ':records': counts.records,
+    ':valid': counts.valid,
+    ':rejected': counts.rejected,
+    ':expired': counts.expired,
+    ':sd': input.settledDuplicates,
+    ':sc': input.settledConflicts,
+    ':expected': input.chunks.length,
+    ':zero': 0,
+    ':now': now,
+    ':patient': input.patientId,
+    ':device': input.deviceId,
+    ':chunkEvents': input.chunkEvents,
   };
   const assignments: Record<string, string> = {
     status: ':status',
@@ -146,7 +142,7 @@ function startItems(
   };
   if (plan) {
     Object.assign(assignments, { planId: ':plan', planParts: ':parts' });
-    Object.assign(values, { ':plan': { S: plan.planId }, ':parts': n(plan.parts) });
+    Object.assign(values, { ':plan': plan.planId, ':parts': plan.parts });
   } else {
     // Nothing to fan out: complete now, and nothing was stored, so nothing for the KPIs to reflect.
     Object.assign(assignments, { stored: ':zero', duplicates: ':sd', conflicts: ':sc', completedAt: ':now' });
@@ -160,22 +156,22 @@ function startItems(
         UpdateExpression: plan ? expression : `${expression} REMOVE #watch, #due`,
         ConditionExpression: '#status = :received',
         ExpressionAttributeNames: { ...names, ...(plan ? {} : { '#watch': 'watch', '#due': 'due' }) },
-        ExpressionAttributeValues: values,
+        ExpressionAttributeValues: toAttributes(values),
       },
     },
   ];
   // Idempotent and unconditional: the patient's device list (kpis --patient, erasure) and the
   // patient's dumps (erasure finds their ledgers from it, whatever they stored).
-  const patientPk = { S: patientDevicesPk(input.patientId) };
-  const owner = { patientId: { S: input.patientId }, deviceId: { S: input.deviceId } };
+  const pk = patientDevicesPk(input.patientId);
+  const owner = { patientId: input.patientId, deviceId: input.deviceId };
   items.push(
     {
       Put: {
         TableName: tableName,
-        Item: { pk: patientPk, sk: { S: patientDeviceSk(input.deviceId) }, ...owner },
+        Item: toAttributes({ pk, sk: patientDeviceSk(input.deviceId), ...owner }),
       },
     },
-    { Put: { TableName: tableName, Item: { pk: patientPk, sk: { S: patientDumpSk(dumpId) }, ...owner } } },
+    { Put: { TableName: tableName, Item: toAttributes({ pk, sk: patientDumpSk(dumpId), ...owner }) } },
   );
   return items;
 }

@@ -1,3 +1,4 @@
+import { readItem, toAttributes } from '../storage/items';
 import { dumpIdFromLedgerPk } from '../storage/keys';
 import { queryItems } from '../storage/query';
 import { TABLE_DEFINITION } from '../storage/table';
@@ -56,12 +57,12 @@ export async function* dueEntries(deps: TableAccess, watch: string, now: number)
       IndexName: watchIndex.indexName,
       KeyConditionExpression: '#watch = :watch AND #due <= :now',
       ExpressionAttributeNames: { '#watch': watchIndex.partitionKey.name, '#due': watchIndex.sortKey.name },
-      ExpressionAttributeValues: { ':watch': { S: watch }, ':now': { N: String(now) } },
+      ExpressionAttributeValues: toAttributes({ ':watch': watch, ':now': now }),
     },
     deps.meter,
   );
   for await (const item of items) {
-    const dumpId = dumpIdFromLedgerPk(item['pk']?.S ?? '');
+    const dumpId = dumpIdFromLedgerPk(readItem(item, 'a watch index entry').string('pk'));
     if (dumpId !== undefined) yield dumpId;
   }
 }

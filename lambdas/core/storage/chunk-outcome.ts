@@ -1,6 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { ChunkMessage } from './chunk-message';
 import type { ChunkOutcome } from './classify';
+import { readItem, toAttributes } from './items';
 import { chunkSk, dayLabel, dayTtl, ledgerPk } from './keys';
 
 /**
@@ -11,7 +12,7 @@ import { chunkSk, dayLabel, dayTtl, ledgerPk } from './keys';
 export function outcomeKey(
   message: Pick<ChunkMessage, 'dumpId' | 'chunkId'>,
 ): Record<string, AttributeValue> {
-  return { pk: { S: ledgerPk(message.dumpId) }, sk: { S: chunkSk(message.chunkId) } };
+  return toAttributes({ pk: ledgerPk(message.dumpId), sk: chunkSk(message.chunkId) });
 }
 
 export function outcomeItem(
@@ -21,21 +22,25 @@ export function outcomeItem(
 ): Record<string, AttributeValue> {
   return {
     ...outcomeKey(message),
-    day: { S: dayLabel(message.dayNumber) },
-    records: { N: String(outcome.records) },
-    stored: { N: String(outcome.stored) },
-    duplicates: { N: String(outcome.duplicates) },
-    conflicts: { N: String(outcome.conflicts) },
-    committedAt: { N: String(now) },
-    ttl: { N: String(dayTtl(Math.floor(now / 86_400_000))) },
+    ...toAttributes({
+      day: dayLabel(message.dayNumber),
+      records: outcome.records,
+      stored: outcome.stored,
+      duplicates: outcome.duplicates,
+      conflicts: outcome.conflicts,
+      committedAt: now,
+      ttl: dayTtl(Math.floor(now / 86_400_000)),
+    }),
   };
 }
 
 export function outcomeFromItem(item: Record<string, AttributeValue>): ChunkOutcome {
+  const stored = readItem(item, 'a chunk outcome');
+  const count = (name: string) => stored.optionalNumber(name) ?? 0;
   return {
-    records: Number(item['records']?.N ?? 0),
-    stored: Number(item['stored']?.N ?? 0),
-    duplicates: Number(item['duplicates']?.N ?? 0),
-    conflicts: Number(item['conflicts']?.N ?? 0),
+    records: count('records'),
+    stored: count('stored'),
+    duplicates: count('duplicates'),
+    conflicts: count('conflicts'),
   };
 }

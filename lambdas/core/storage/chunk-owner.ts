@@ -3,6 +3,7 @@ import { ledgerKey, type LedgerDeps } from '../ledger/entry';
 import { CapacityMeter } from './capacity';
 import type { ChunkEnvelope, ChunkMessage } from './chunk-message';
 import { StoredItemError } from './errors';
+import { readItem } from './items';
 
 /**
  * A chunk message names its dump, not its patient or device (so queues never carry them): the
@@ -22,8 +23,9 @@ export async function chunkWithOwner(deps: LedgerDeps, envelope: ChunkEnvelope):
     }),
   );
   meter.record('read', response.ConsumedCapacity);
-  const patientId = response.Item?.['patientId']?.S;
-  const deviceId = response.Item?.['deviceId']?.S;
+  const owner = response.Item && readItem(response.Item, `the ledger of dump ${envelope.dumpId}`);
+  const patientId = owner?.optionalString('patientId');
+  const deviceId = owner?.optionalString('deviceId');
   if (patientId === undefined || deviceId === undefined) {
     throw new StoredItemError(
       `the ledger of dump ${envelope.dumpId} does not say whose it is (chunk ${envelope.chunkId}); was the dump started?`,

@@ -8,6 +8,7 @@ import { MAX_PAGES_PER_DAY } from './keys';
 import { releaseDayLeaseItem } from './lease';
 import { pageItems, pagesFor } from './pages';
 import { StoredItemError } from './errors';
+import { toAttributes } from './items';
 import { addEventToKpiInputs, daySummaryItem, type DaySummary } from './summary';
 
 /**
@@ -72,7 +73,7 @@ export function commitTransaction(
           ? { ConditionExpression: 'attribute_not_exists(pk)' }
           : {
               ConditionExpression: 'version = :v',
-              ExpressionAttributeValues: { ':v': { N: String(base.version) } },
+              ExpressionAttributeValues: toAttributes({ ':v': base.version }),
             }),
       },
     },

@@ -48,6 +48,7 @@ export {
   stampLayoutInput,
 } from './layout';
 export { queryItems, queryAll, type StoredItem } from './query';
+export { toAttributes, readItem, ItemReader, type AttributeNative } from './items';
 export { chunkWithOwner } from './chunk-owner';
 export { daySummaryFromItem, type DaySummary, type KpiInputs } from './summary';
 export {

@@ -6,6 +6,7 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { TableLayoutError } from './errors';
+import { readItem, toAttributes } from './items';
 import { LAYOUT_KEY } from './keys';
 
 /**
@@ -21,12 +22,11 @@ import { LAYOUT_KEY } from './keys';
 export const LAYOUT_VERSION = 2;
 
 export function layoutItem(): Record<string, AttributeValue> {
-  return {
-    pk: { S: LAYOUT_KEY.pk },
-    sk: { S: LAYOUT_KEY.sk },
-    layout: { N: String(LAYOUT_VERSION) },
-    description: { S: 'dumpflow storage layout 2: event pages (docs/data-model.md)' },
-  };
+  return toAttributes({
+    ...LAYOUT_KEY,
+    layout: LAYOUT_VERSION,
+    description: 'dumpflow storage layout 2: event pages (docs/data-model.md)',
+  });
 }
 
 /** The PutItem that stamps a new table; it never overwrites another layout's marker. */
@@ -56,12 +56,11 @@ export async function readTableLayout(
   const { Item } = await client.send(
     new GetItemCommand({
       TableName: tableName,
-      Key: { pk: { S: LAYOUT_KEY.pk }, sk: { S: LAYOUT_KEY.sk } },
+      Key: toAttributes(LAYOUT_KEY),
       ConsistentRead: true,
     }),
   );
-  const layout = Item?.['layout']?.N;
-  return layout === undefined ? undefined : Number(layout);
+  return Item && readItem(Item, 'the storage layout marker').optionalNumber('layout');
 }
 
 /** Throws TableLayoutError unless the table records LAYOUT_VERSION. */

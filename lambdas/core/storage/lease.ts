@@ -8,6 +8,7 @@ import {
 import { conditionalWrite } from './conditions';
 import type { CapacityMeter } from './capacity';
 import { DayBusyError } from './errors';
+import { toAttributes } from './items';
 import { DAY_LEASE_SK } from './keys';
 import { backoffDelay, type RetryTiming } from './retry';
 import type { TableAccess } from './table-access';
@@ -41,17 +42,17 @@ export interface DayLeaseOptions {
 function leasePut(tableName: string, pk: string, token: string, now: number, leaseMs: number) {
   return {
     TableName: tableName,
-    Item: {
-      pk: { S: pk },
-      sk: { S: DAY_LEASE_SK },
-      owner: { S: token },
-      expiresAt: { N: String(now + leaseMs) },
+    Item: toAttributes({
+      pk,
+      sk: DAY_LEASE_SK,
+      owner: token,
+      expiresAt: now + leaseMs,
       // Clean-up only; expiresAt is what counts.
-      ttl: { N: String(Math.ceil((now + leaseMs) / 1000) + 3600) },
-    },
+      ttl: Math.ceil((now + leaseMs) / 1000) + 3600,
+    }),
     ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now OR #owner = :token',
     ExpressionAttributeNames: { '#owner': 'owner' },
-    ExpressionAttributeValues: { ':now': { N: String(now) }, ':token': { S: token } },
+    ExpressionAttributeValues: toAttributes({ ':now': now, ':token': token }),
   };
 }
 
@@ -148,10 +149,10 @@ export async function releaseDayLease(deps: DayLeaseDeps, pk: string, token: str
       deps.dynamodb.send(
         new DeleteItemCommand({
           TableName: deps.tableName,
-          Key: { pk: { S: pk }, sk: { S: DAY_LEASE_SK } },
+          Key: toAttributes({ pk, sk: DAY_LEASE_SK }),
           ConditionExpression: '#owner = :token',
           ExpressionAttributeNames: { '#owner': 'owner' },
-          ExpressionAttributeValues: { ':token': { S: token } },
+          ExpressionAttributeValues: toAttributes({ ':token': token }),
           ReturnConsumedCapacity: 'TOTAL',
         }),
       ),
@@ -167,10 +168,10 @@ export function releaseDayLeaseItem(tableName: string, pk: string, token: string
   return {
     Delete: {
       TableName: tableName,
-      Key: { pk: { S: pk }, sk: { S: DAY_LEASE_SK } },
+      Key: toAttributes({ pk, sk: DAY_LEASE_SK }),
       ConditionExpression: '#owner = :token',
       ExpressionAttributeNames: { '#owner': 'owner' },
-      ExpressionAttributeValues: { ':token': { S: token } },
+      ExpressionAttributeValues: toAttributes({ ':token': token }),
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { allocatePageEvents, decodePage, encodePage, type PageEvents } from '../page/codec';
 import { DayPagesMissingError } from './errors';
+import { readItem, toAttributes } from './items';
 import { dayTtl, pageNumberFromSk, pagePk, pageSalt, pageSk } from './keys';
 import { queryItems } from './query';
 import type { DaySummary } from './summary';
@@ -50,13 +51,15 @@ export function pageItems(
       k * MAX_EVENTS_PER_PAGE,
       Math.min(events.length, (k + 1) * MAX_EVENTS_PER_PAGE),
     );
-    items.push({
-      pk: { S: pagePk(after.dayNumber, after.patientId, after.deviceId, pageSalt(page, after.salts)) },
-      sk: { S: pageSk(after.generation, page) },
-      d: { B: encodePage(slice) },
-      n: { N: String(slice.length) },
-      ttl: { N: String(dayTtl(after.dayNumber)) },
-    });
+    items.push(
+      toAttributes({
+        pk: pagePk(after.dayNumber, after.patientId, after.deviceId, pageSalt(page, after.salts)),
+        sk: pageSk(after.generation, page),
+        d: encodePage(slice),
+        n: slice.length,
+        ttl: dayTtl(after.dayNumber),
+      }),
+    );
   }
   return items;
 }
@@ -94,18 +97,19 @@ export async function readPages(deps: TableAccess, summary: DaySummary, from = 1
         {
           TableName: deps.tableName,
           KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-          ExpressionAttributeValues: {
-            ':pk': { S: pagePk(summary.dayNumber, summary.patientId, summary.deviceId, salt) },
-            ':from': { S: pageSk(summary.generation, from) },
-            ':to': { S: pageSk(summary.generation, to) },
-          },
+          ExpressionAttributeValues: toAttributes({
+            ':pk': pagePk(summary.dayNumber, summary.patientId, summary.deviceId, salt),
+            ':from': pageSk(summary.generation, from),
+            ':to': pageSk(summary.generation, to),
+          }),
           ConsistentRead: true,
         },
         deps.meter,
       );
       for await (const item of items) {
-        const bytes = item['d']?.B;
-        if (bytes) found.set(pageNumberFromSk(item['sk']?.S ?? ''), decodePage(bytes));
+        const stored = readItem(item, 'an event page');
+        const bytes = stored.optionalBinary('d');
+        if (bytes) found.set(pageNumberFromSk(stored.string('sk')), decodePage(bytes));
       }
     }),
   );

@@ -3,6 +3,7 @@ import { kpiKey, kpisFromItem, type StoredKpis } from '../kpi/kpi-item';
 import type { PageEvents } from '../page/codec';
 import { CapacityMeter } from './capacity';
 import { StoredItemError } from './errors';
+import { readItem, toAttributes } from './items';
 import { daySk, deviceIdFromSk, patientDevicesPk, summaryPk } from './keys';
 import { mergePages, readPages } from './pages';
 import { queryItems } from './query';
@@ -47,11 +48,11 @@ export async function* readDaySummaries(deps: ReadDeps, range: EventRange): Asyn
     {
       TableName: deps.tableName,
       KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-      ExpressionAttributeValues: {
-        ':pk': { S: summaryPk(range.patientId, range.deviceId) },
-        ':from': { S: from },
-        ':to': { S: to },
-      },
+      ExpressionAttributeValues: toAttributes({
+        ':pk': summaryPk(range.patientId, range.deviceId),
+        ':from': from,
+        ':to': to,
+      }),
       ConsistentRead: true,
     },
     deps.meter,
@@ -109,13 +110,13 @@ export async function readPatientDevices(deps: ReadDeps, patientId: string): Pro
     {
       TableName: deps.tableName,
       KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': { S: patientDevicesPk(patientId) } },
+      ExpressionAttributeValues: toAttributes({ ':pk': patientDevicesPk(patientId) }),
       ConsistentRead: true,
     },
     deps.meter,
   );
   for await (const item of items) {
-    const deviceId = deviceIdFromSk(item['sk']?.S ?? '');
+    const deviceId = deviceIdFromSk(readItem(item, 'a patient item').string('sk'));
     if (deviceId !== undefined) devices.push(deviceId);
   }
   return devices;

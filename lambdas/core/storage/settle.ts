@@ -1,5 +1,6 @@
 import { CapacityMeter, type CapacityTotals } from './capacity';
 import { fingerprintFromHex, fingerprintsEqual } from './fingerprint';
+import { readItem, toAttributes } from './items';
 import { dayNumberFromDaySk, daySk, summaryPk } from './keys';
 import type { PreparedDay, PreparedDump } from './prepare';
 import { queryItems } from './query';
@@ -41,11 +42,11 @@ export async function settleWholeDays(deps: TableAccess, dump: PreparedDump): Pr
       {
         TableName: deps.tableName,
         KeyConditionExpression: 'pk = :pk AND sk BETWEEN :first AND :last',
-        ExpressionAttributeValues: {
-          ':pk': { S: summaryPk(dump.patientId, dump.deviceId) },
-          ':first': { S: daySk(first.dayNumber) },
-          ':last': { S: daySk(last.dayNumber) },
-        },
+        ExpressionAttributeValues: toAttributes({
+          ':pk': summaryPk(dump.patientId, dump.deviceId),
+          ':first': daySk(first.dayNumber),
+          ':last': daySk(last.dayNumber),
+        }),
         ProjectionExpression: 'sk, #count, fp',
         ExpressionAttributeNames: { '#count': 'count' },
         ConsistentRead: true,
@@ -53,9 +54,11 @@ export async function settleWholeDays(deps: TableAccess, dump: PreparedDump): Pr
       meter,
     );
     for await (const item of items) {
-      const dayNumber = dayNumberFromDaySk(item['sk']?.S ?? '');
-      const count = Number(item['count']?.N);
-      const fp = item['fp']?.S;
+      const summary = readItem(item, 'a day summary');
+      const dayNumber = dayNumberFromDaySk(summary.string('sk'));
+      // A summary without a count (none is written so) settles nothing: NaN equals no count.
+      const count = summary.optionalNumber('count') ?? NaN;
+      const fp = summary.optionalString('fp');
       if (dayNumber !== undefined && fp !== undefined) stored.set(dayNumber, { count, fp });
     }
   }

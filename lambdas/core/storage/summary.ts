@@ -1,8 +1,8 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { EventType } from '../dump/types';
 import { formatScaledSum, parseScaledSum, scaledDouble } from '../kpi/exact-sum';
-import { StoredItemError } from './errors';
 import { emptyFingerprint, fingerprintFromHex, fingerprintToHex, type Fingerprint } from './fingerprint';
+import { readItem, toAttributes } from './items';
 import { dayTtl, daySk, summaryPk } from './keys';
 
 /** What the KPIs need from one device-day, summed over its stored events. */
@@ -89,62 +89,50 @@ export function emptyDaySummary(patientId: string, deviceId: string, dayNumber: 
   };
 }
 
-const n = (value: number): AttributeValue => ({ N: String(value) });
-
 export function daySummaryItem(summary: DaySummary): Record<string, AttributeValue> {
   const { inputs } = summary;
-  return {
-    pk: { S: summaryPk(summary.patientId, summary.deviceId) },
-    sk: { S: daySk(summary.dayNumber) },
-    patientId: { S: summary.patientId },
-    deviceId: { S: summary.deviceId },
-    dayNumber: n(summary.dayNumber),
-    version: n(summary.version),
-    generation: { S: summary.generation },
-    pages: n(summary.pages),
-    salts: n(summary.salts),
-    count: n(inputs.events),
-    fp: { S: fingerprintToHex(summary.fingerprint) },
-    therapySeconds: n(inputs.therapySeconds),
-    apneaHypopnea: n(inputs.apneaHypopnea),
-    leakSum: { S: formatScaledSum(inputs.leakSum) },
-    leakCount: n(inputs.leakCount),
-    alarms: n(inputs.alarms),
-    ttl: n(dayTtl(summary.dayNumber)),
-  };
+  return toAttributes({
+    pk: summaryPk(summary.patientId, summary.deviceId),
+    sk: daySk(summary.dayNumber),
+    patientId: summary.patientId,
+    deviceId: summary.deviceId,
+    dayNumber: summary.dayNumber,
+    version: summary.version,
+    generation: summary.generation,
+    pages: summary.pages,
+    salts: summary.salts,
+    count: inputs.events,
+    fp: fingerprintToHex(summary.fingerprint),
+    therapySeconds: inputs.therapySeconds,
+    apneaHypopnea: inputs.apneaHypopnea,
+    // Text, not N: the exact sum is a big integer (kpi/exact-sum.ts) past any double.
+    leakSum: formatScaledSum(inputs.leakSum),
+    leakCount: inputs.leakCount,
+    alarms: inputs.alarms,
+    ttl: dayTtl(summary.dayNumber),
+  });
 }
 
-function num(item: Record<string, AttributeValue>, name: string): number {
-  const raw = item[name]?.N;
-  const value = raw === undefined ? NaN : Number(raw);
-  if (!Number.isFinite(value))
-    throw new StoredItemError(`day summary ${item['sk']?.S} has no number "${name}"`);
-  return value;
-}
-
-function str(item: Record<string, AttributeValue>, name: string): string {
-  const value = item[name]?.S;
-  if (value === undefined) throw new StoredItemError(`day summary ${item['sk']?.S} has no string "${name}"`);
-  return value;
-}
-
+/** Every attribute is required: a summary missing one throws StoredItemError rather than read as zero. */
 export function daySummaryFromItem(item: Record<string, AttributeValue>): DaySummary {
+  const unnamed = readItem(item, 'a day summary');
+  const stored = unnamed.named(`day summary ${unnamed.optionalString('sk')}`);
   return {
-    patientId: str(item, 'patientId'),
-    deviceId: str(item, 'deviceId'),
-    dayNumber: num(item, 'dayNumber'),
-    version: num(item, 'version'),
-    generation: str(item, 'generation'),
-    pages: num(item, 'pages'),
-    salts: num(item, 'salts'),
-    fingerprint: fingerprintFromHex(str(item, 'fp')),
+    patientId: stored.string('patientId'),
+    deviceId: stored.string('deviceId'),
+    dayNumber: stored.number('dayNumber'),
+    version: stored.number('version'),
+    generation: stored.string('generation'),
+    pages: stored.number('pages'),
+    salts: stored.number('salts'),
+    fingerprint: fingerprintFromHex(stored.string('fp')),
     inputs: {
-      events: num(item, 'count'),
-      therapySeconds: num(item, 'therapySeconds'),
-      apneaHypopnea: num(item, 'apneaHypopnea'),
-      leakSum: parseScaledSum(str(item, 'leakSum')),
-      leakCount: num(item, 'leakCount'),
-      alarms: num(item, 'alarms'),
+      events: stored.number('count'),
+      therapySeconds: stored.number('therapySeconds'),
+      apneaHypopnea: stored.number('apneaHypopnea'),
+      leakSum: parseScaledSum(stored.string('leakSum')),
+      leakCount: stored.number('leakCount'),
+      alarms: stored.number('alarms'),
     },
   };
 }

@@ -9,6 +9,7 @@ import { commitTransaction } from './commit';
 import { conditionalWrite, isTransactionCanceled } from './conditions';
 import { CommitContentionError, DayPagesMissingError, StoredItemError } from './errors';
 import { daySeed } from './hash';
+import { toAttributes } from './items';
 import { dayPk, daySk, isPastRetention, summaryPk } from './keys';
 import { markChunkDone, type DumpCompletion, type WatchSettings } from '../ledger';
 import { acquireDayLease, acquireDayLeaseIf, releaseDayLease, type DayLeaseDeps } from './lease';
@@ -96,7 +97,7 @@ export async function writeChunk(deps: WriteChunkDeps, message: ChunkMessage): P
   const leaseDeps: DayLeaseDeps = { dynamodb, tableName, clock, timing, meter };
   // Errors name the chunk (day and part), never the patient: they end up in logs and DLQ records.
   const day = `of chunk ${message.chunkId}`;
-  const summaryKey = { pk: { S: summaryPk(patientId, deviceId) }, sk: { S: daySk(dayNumber) } };
+  const summaryKey = toAttributes({ pk: summaryPk(patientId, deviceId), sk: daySk(dayNumber) });
   const known = deps.knownDay ?? new KnownDay(emptyDaySummary(patientId, deviceId, dayNumber));
 
   const readOutcome = async (): Promise<ChunkOutcome | undefined> => {
