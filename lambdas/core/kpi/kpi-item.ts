@@ -7,7 +7,7 @@ import type { Kpis } from './compute';
 export interface StoredKpis extends Kpis {
   readonly patientId: string;
   readonly deviceId: string;
-  /** When the KPI function computed them (ms). */
+  /** When the reads they were computed from began (ms): they reflect every commit before it. */
   readonly computedAt: number;
 }
 

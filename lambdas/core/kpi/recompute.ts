@@ -1,4 +1,4 @@
-import { PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { conditionalWrite } from '../storage/conditions';
 import { CapacityMeter, type CapacityTotals } from '../storage/capacity';
 import { toAttributes } from '../storage/items';
@@ -7,16 +7,16 @@ import { daySk, summaryPk } from '../storage/keys';
 import { queryItems } from '../storage/query';
 import { daySummaryFromItem } from '../storage/summary';
 import { computeKpis, WINDOW_DAYS, type DayKpiInputs, type Kpis } from './compute';
-import { kpiItem } from './kpi-item';
+import { kpiItem, kpiKey } from './kpi-item';
 import type { TableAccess } from '../storage/table-access';
 
 export interface RecomputeKpisDeps extends TableAccess {
-  /** Wall clock for computedAt. @default Date.now */
+  /** Wall clock: computedAt is when the reads began. @default Date.now */
   readonly clock?: () => number;
 }
 
 export interface RecomputeKpisResult {
-  /** Undefined when the patient/device has no stored day (nothing written). */
+  /** Undefined when the patient/device has no stored day (its KPI item, if any, is removed). */
   readonly kpis?: Kpis;
   /** True when a recompute from newer summaries had already stored its KPIs (these were not written). */
   readonly superseded?: boolean;
@@ -25,8 +25,17 @@ export interface RecomputeKpisResult {
 
 /**
  * Recomputes one (patient, device)'s KPIs from its day summaries and puts the KPI item
- * (sk KPI, which the stream filter ignores). Reads are strongly consistent and the result
- * depends only on the stored summaries, so a retried or repeated run writes the same KPIs.
+ * (sk KPI, which the stream filter ignores), or removes it when no day is stored any more (TTL
+ * deleted them all). Reads are strongly consistent and the result depends only on the stored
+ * summaries, so a retried or repeated run writes the same KPIs.
+ *
+ * Which of two overlapping recomputes (a stream batch and the watchdog's repair, a retried batch,
+ * the recompute after a TTL deletion) may write: the one whose reads began later. computedAt is
+ * that instant, and every write is conditional on the stored computedAt not being later. Every
+ * change to the summaries (a commit, or TTL deleting a day) is followed by a recompute that
+ * begins after it (the stream record, else the watchdog), so the KPIs that stay are read after
+ * the last change. Versions cannot order reads: TTL removes summaries, so a newer read can hold
+ * fewer versions. Clocks of two executions differ by far less than a stream delivery takes.
  */
 export async function recomputeKpis(
   deps: RecomputeKpisDeps,
@@ -36,6 +45,12 @@ export async function recomputeKpis(
   const meter = deps.meter ?? new CapacityMeter();
   const before = meter.snapshot();
   const pk = summaryPk(patientId, deviceId);
+  const computedAt = (deps.clock ?? Date.now)();
+  const notNewer = {
+    ConditionExpression: 'attribute_not_exists(computedAt) OR computedAt <= :at',
+    ExpressionAttributeValues: toAttributes({ ':at': computedAt }),
+    ReturnConsumedCapacity: 'TOTAL',
+  } as const;
 
   const latest = await deps.dynamodb.send(
     new QueryCommand({
@@ -50,14 +65,18 @@ export async function recomputeKpis(
   );
   meter.record('read', latest.ConsumedCapacity);
   const newest = latest.Items?.[0];
-  if (!newest) return { capacity: meter.since(before) };
+  if (!newest) {
+    const removed = await conditionalWrite(meter, () =>
+      deps.dynamodb.send(
+        new DeleteItemCommand({ TableName: deps.tableName, Key: kpiKey(patientId, deviceId), ...notNewer }),
+      ),
+    );
+    if (!removed.written && !removed.conditionFailed) throw removed.error;
+    return { superseded: !removed.written, capacity: meter.since(before) };
+  }
   const asOf = daySummaryFromItem(newest).dayNumber;
 
   const days: DayKpiInputs[] = [];
-  // What these KPIs reflect: the window's end and the sum of its summaries' versions. Both only
-  // grow as commits land (a day's version counts its commits; a later asOf is a later state), so
-  // the put below refuses to replace KPIs computed from a newer read.
-  let versions = 0;
   const window = queryItems(
     deps.dynamodb,
     {
@@ -75,24 +94,15 @@ export async function recomputeKpis(
   for await (const item of window) {
     const summary = daySummaryFromItem(item);
     days.push({ dayNumber: summary.dayNumber, ...summary.inputs });
-    versions += summary.version;
   }
 
   const kpis = computeKpis(days, asOf);
-  // Two recomputes of one patient-device can overlap (a stream batch and the watchdog's repair,
-  // or a retried batch): the one that read older summaries must not overwrite the other's KPIs.
   const put = await conditionalWrite(meter, () =>
     deps.dynamodb.send(
       new PutItemCommand({
         TableName: deps.tableName,
-        Item: {
-          ...kpiItem({ ...kpis, patientId, deviceId, computedAt: (deps.clock ?? Date.now)() }),
-          ...toAttributes({ basisDay: asOf, basisVersions: versions }),
-        },
-        ConditionExpression:
-          'attribute_not_exists(basisDay) OR basisDay < :day OR (basisDay = :day AND basisVersions <= :versions)',
-        ExpressionAttributeValues: toAttributes({ ':day': asOf, ':versions': versions }),
-        ReturnConsumedCapacity: 'TOTAL',
+        Item: kpiItem({ ...kpis, patientId, deviceId, computedAt }),
+        ...notNewer,
       }),
     ),
   );

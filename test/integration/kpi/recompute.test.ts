@@ -1,10 +1,10 @@
-import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
 import { formatDay } from '../../../lambdas/core/dump/days';
 import type { DumpEvent } from '../../../lambdas/core/dump/types';
 import { recomputeKpis } from '../../../lambdas/core/kpi/recompute';
 import { ingestInProcess } from '../../../lambdas/core/storage/in-process';
-import { KPI_SK, summaryPk } from '../../../lambdas/core/storage/keys';
+import { daySk, KPI_SK, summaryPk } from '../../../lambdas/core/storage/keys';
 import { at, BASE_DAY, dayEvents, decodedDump, MS_PER_DAY, seededRandom } from '../../factories/events';
 import { scanEvents, type StoredEvent } from '../support/storage';
 import { interceptedClient } from '../support/intercepted-client';
@@ -70,6 +70,16 @@ function bruteForceKpis(events: readonly StoredEvent[]) {
 
 describe('recomputeKpis', () => {
   const table = useTestTable({ prefix: 'kpi' });
+
+  /** What TTL does to a day past retention: its summary is gone (its pages too, in any order). */
+  async function expireDay(patientId: string, dayNumber: number): Promise<void> {
+    await table.current.dynamodb.send(
+      new DeleteItemCommand({
+        TableName: table.current.tableName,
+        Key: { pk: { S: summaryPk(patientId, 'DEV-1') }, sk: { S: daySk(dayNumber) } },
+      }),
+    );
+  }
   let patient = 0;
 
   it('equals a brute-force computation over the stored events, on generated dumps', async () => {
@@ -177,6 +187,48 @@ describe('recomputeKpis', () => {
     const [stored] = await readKpis(table.current, 'P-race', 'DEV-1');
     expect(stored?.events).toBe(30);
   }, 30_000);
+
+  // TTL deletes a day summary late and in any order, and the KPI function hears of it (the REMOVE
+  // matches the stream filter on the key). The recompute that follows reads fewer summaries than
+  // the last one did; it must still replace their KPIs, or they count days no longer stored.
+  it.each([
+    ["the window's oldest day", BASE_DAY + 150, 10, formatDay(BASE_DAY + 151)],
+    ['the newest day, so asOf moves back', BASE_DAY + 151, 10, formatDay(BASE_DAY + 150)],
+  ])('replaces the KPIs when TTL deleted %s', async (_label, expiredDay, events, asOf) => {
+    const patientId = `P-ttl-${expiredDay}`;
+    await ingestInProcess(
+      { dynamodb: table.current.dynamodb, tableName: table.current.tableName, now: NOW, saltBuckets: 2 },
+      { bucket: 'b', key: `ttl/${expiredDay}`, version: 'v' },
+      decodedDump(dayEvents(BASE_DAY + 150, 2, { perDay: 10 }), { patientId }),
+      NOW,
+    );
+    expect((await recomputeKpis(table.current, patientId, 'DEV-1')).kpis?.events).toBe(20);
+
+    await expireDay(patientId, expiredDay);
+    const after = await recomputeKpis(table.current, patientId, 'DEV-1');
+
+    expect(after.superseded).toBe(false);
+    const [stored] = await readKpis(table.current, patientId, 'DEV-1');
+    expect(stored).toMatchObject({ events, asOf });
+  });
+
+  it('removes the KPIs once TTL deleted every stored day', async () => {
+    const patientId = 'P-ttl-all';
+    await ingestInProcess(
+      { dynamodb: table.current.dynamodb, tableName: table.current.tableName, now: NOW, saltBuckets: 2 },
+      { bucket: 'b', key: 'ttl/all', version: 'v' },
+      decodedDump(dayEvents(BASE_DAY + 150, 1, { perDay: 10 }), { patientId }),
+      NOW,
+    );
+    await recomputeKpis(table.current, patientId, 'DEV-1');
+    expect(await readKpis(table.current, patientId, 'DEV-1')).toHaveLength(1);
+
+    await expireDay(patientId, BASE_DAY + 150);
+    const after = await recomputeKpis(table.current, patientId, 'DEV-1');
+
+    expect(after.kpis).toBeUndefined();
+    expect(await readKpis(table.current, patientId, 'DEV-1')).toEqual([]);
+  });
 
   it('writes nothing for a patient without stored days', async () => {
     const result = await recomputeKpis(table.current, 'P-nobody', 'DEV-1');
