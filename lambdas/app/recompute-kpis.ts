@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { recomputeKpis, type RecomputeKpisResult } from '../core/kpi';
+import { mayBeInKpiWindow, recomputeKpis, type RecomputeKpisResult } from '../core/kpi';
 import { ensureTableLayout, parseSummaryPk } from '../core/storage';
 import { DumpflowError } from '../core/errors';
 
@@ -20,14 +20,7 @@ export class KpiRecomputeBatch {
   recompute(summaryPartitionKey: string): Promise<RecomputeKpisResult> {
     let running = this.pending.get(summaryPartitionKey);
     if (!running) {
-      const ids = parseSummaryPk(summaryPartitionKey);
-      if (!ids) {
-        throw new DumpflowError(
-          'E_STREAM_RECORD',
-          // The key is not named: a summary key holds the patient and device ids.
-          "a stream record's partition key is not a day summary's (S#{patient}#{device}); check the KPI event source's filter (only DAY# items may reach it)",
-        );
-      }
+      const ids = idsOf(summaryPartitionKey);
       const { dynamodb, tableName } = this.deps;
       running = ensureTableLayout(dynamodb, tableName).then(() =>
         recomputeKpis({ dynamodb, tableName }, ids.patientId, ids.deviceId),
@@ -36,4 +29,33 @@ export class KpiRecomputeBatch {
     }
     return running;
   }
+
+  /**
+   * A day summary was removed: recomputes only when the day can have been in the KPI window
+   * (mayBeInKpiWindow), else resolves to undefined. TTL removes every day 400 days after it, so
+   * most removals are of days long out of any window.
+   */
+  async removed(summaryPartitionKey: string, dayNumber: number): Promise<RecomputeKpisResult | undefined> {
+    if (!this.pending.has(summaryPartitionKey)) {
+      const ids = idsOf(summaryPartitionKey);
+      const { dynamodb, tableName } = this.deps;
+      await ensureTableLayout(dynamodb, tableName);
+      if (!(await mayBeInKpiWindow({ dynamodb, tableName }, ids.patientId, ids.deviceId, dayNumber))) {
+        return undefined;
+      }
+    }
+    return this.recompute(summaryPartitionKey);
+  }
+}
+
+function idsOf(summaryPartitionKey: string): { readonly patientId: string; readonly deviceId: string } {
+  const ids = parseSummaryPk(summaryPartitionKey);
+  if (!ids) {
+    throw new DumpflowError(
+      'E_STREAM_RECORD',
+      // The key is not named: a summary key holds the patient and device ids.
+      "a stream record's partition key is not a day summary's (S#{patient}#{device}); check the KPI event source's filter (only DAY# items may reach it)",
+    );
+  }
+  return ids;
 }

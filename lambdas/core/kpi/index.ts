@@ -8,5 +8,6 @@ export {
   type Kpis,
 } from './compute';
 export { recomputeKpis, type RecomputeKpisDeps, type RecomputeKpisResult } from './recompute';
+export { mayBeInKpiWindow } from './removed-day';
 export { roundRational } from './rounding';
 export { scaledDouble, formatScaledSum, parseScaledSum, SCALE } from './exact-sum';

@@ -108,9 +108,11 @@ describe('createStreamPoller', () => {
     expect(delivered.map((r) => [r.eventName, r.dynamodb?.Keys?.['sk']?.S])).toEqual([
       ['INSERT', 'DAY#2024-03-10'],
       ['MODIFY', 'DAY#2024-03-10'],
+      ['REMOVE', 'DAY#2024-03-10'],
     ]);
-    expect(poller.counters).toMatchObject({ records: 2, filteredOut: 2, handlerErrors: 0, failedBatches: 0 });
-    const [insert, modify] = delivered;
+    expect(poller.counters).toMatchObject({ records: 3, filteredOut: 1, handlerErrors: 0, failedBatches: 0 });
+    const [insert, modify, remove] = delivered;
+    expect(remove?.dynamodb?.NewImage).toBeUndefined();
     expect(insert).toMatchObject({
       eventSource: 'aws:dynamodb',
       eventVersion: '1.1',
