@@ -88,7 +88,7 @@ export function pooled<E, R>(
     let alive = true;
     try {
       if (slot.run === undefined) return await slot.handler(event, context);
-      const { result, dead } = await slot.run(() => slot.handler(event, context));
+      const { result, dead } = await slot.run(() => slot.handler(event, context), messageIdsOf(event));
       alive = !dead;
       return result;
     } catch (error) {
@@ -98,4 +98,13 @@ export function pooled<E, R>(
       if (alive) free.push(slot);
     }
   };
+}
+
+/** The ids of an SQS event's messages; none for other events. */
+function messageIdsOf(event: unknown): string[] {
+  const records = (event as { Records?: unknown } | null)?.Records;
+  if (!Array.isArray(records)) return [];
+  return records.flatMap((r: { messageId?: unknown }) =>
+    typeof r.messageId === 'string' ? [r.messageId] : [],
+  );
 }

@@ -2,6 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { DumpflowError } from '../../lambdas/core/errors';
+import { PIPELINE_SETTINGS } from '../../lambdas/shared/pipeline-settings';
 import type { Random } from '../../generator/prng';
 import type { FaultLog } from './fault-log';
 import { CallCounts } from './call-counts';
@@ -42,6 +43,17 @@ export type InitializeMiddleware = (
 ) => (args: { input: unknown }) => Promise<unknown>;
 
 /**
+ * Crashed invocations one message may be in: half the failed receives the deployed maxReceiveCount
+ * tolerates (5 receives, one must succeed). A crash fails its whole batch, and messages that failed
+ * together come back together and keep sharing invocations, so independent draws could put one
+ * group of messages in crash after crash (seed 11 crashes 6 of the first 18 worker invocations)
+ * until the queue moved them to the DLQ: a fact about the draw, not the pipeline. Past this, a
+ * crash drawn for a batch holding such a message is not injected; the rest of the budget is left
+ * to the failures the pipeline's own retries must absorb, which an empty DLQ still vouches for.
+ */
+export const MAX_CRASHES_PER_MESSAGE = Math.floor((PIPELINE_SETTINGS.maxReceiveCount - 1) / 2);
+
+/**
  * Where one invocation dies: at its n-th DynamoDB call (before the request leaves or after the
  * response came back, i.e. the call took effect), after its work but before its response reaches
  * the event source (the batch is delivered again), or after reporting (nothing is lost; the
@@ -61,6 +73,8 @@ type CrashPoint =
  */
 export class CrashInjector {
   private readonly seen = new CallCounts();
+  /** Crashed invocations each SQS message was in (by message id). */
+  private readonly crashedIn = new Map<string, number>();
 
   constructor(
     private readonly probability: number,
@@ -81,10 +95,19 @@ export class CrashInjector {
     return { kind: 'call', call: this.random.int(1, Math.ceil(typical)), after: this.random.chance(0.5) };
   }
 
-  /** Attaches the environment's switch; returns the wrapper its invocations run through. */
+  /** True when `plan` would fail a batch holding a message already in MAX_CRASHES_PER_MESSAGE crashed invocations. */
+  private spares(plan: CrashPoint | undefined, messageIds: readonly string[]): boolean {
+    if (plan === undefined || plan.kind === 'after-report') return false;
+    return messageIds.some((id) => (this.crashedIn.get(id) ?? 0) >= MAX_CRASHES_PER_MESSAGE);
+  }
+
+  /**
+   * Attaches the environment's switch; returns the wrapper its invocations run through, given the
+   * ids of the SQS messages an invocation carries (none: no cap).
+   */
   attach(
     clients: EnvironmentClient | readonly EnvironmentClient[],
-  ): <R>(invoke: () => Promise<R>) => Promise<{ result: R; dead: boolean }> {
+  ): <R>(invoke: () => Promise<R>, messageIds?: readonly string[]) => Promise<{ result: R; dead: boolean }> {
     const fault = this.fn === 'worker' ? 'crash' : 'parser-crash';
     let plan: CrashPoint | undefined;
     let calls = 0;
@@ -107,8 +130,10 @@ export class CrashInjector {
       },
       'dumpflowFaultCrash',
     );
-    return async (invoke) => {
+    return async (invoke, messageIds = []) => {
+      // Drawn even when spared, so a seed's later draws do not depend on how batches fell.
       plan = this.pick();
+      if (this.spares(plan, messageIds)) plan = undefined;
       calls = 0;
       let result: Awaited<ReturnType<typeof invoke>>;
       try {
@@ -124,6 +149,7 @@ export class CrashInjector {
         deathPoint = 'before reporting';
       }
       if (deathPoint !== undefined) {
+        for (const id of messageIds) this.crashedIn.set(id, (this.crashedIn.get(id) ?? 0) + 1);
         this.log.crashed(deathPoint, this.fn);
         throw new SimulatedCrashError(deathPoint, fault);
       }

@@ -11,8 +11,14 @@ import type { FaultSpec } from './spec';
 export const OUTAGE_MS = 2_500;
 const OUTAGE_GAP_MS = 4_000;
 
-/** Runs one invocation under its environment's faults; `dead` when the environment is gone afterwards. */
-export type InvocationFaults = <R>(invoke: () => Promise<R>) => Promise<{ result: R; dead: boolean }>;
+/**
+ * Runs one invocation under its environment's faults; `dead` when the environment is gone
+ * afterwards. `messageIds`: the SQS messages it carries, which a crash fails.
+ */
+export type InvocationFaults = <R>(
+  invoke: () => Promise<R>,
+  messageIds?: readonly string[],
+) => Promise<{ result: R; dead: boolean }>;
 
 /**
  * The faults of one run, from one spec and one seed. Every injector draws from its own seeded
@@ -79,9 +85,9 @@ export class FaultInjector {
     }
     const pause = pauses?.attach(all);
     if (crash === undefined && pause === undefined) return undefined;
-    return async (invoke) => {
+    return async (invoke, messageIds) => {
       const paused = pause === undefined ? invoke : () => pause(invoke);
-      return crash === undefined ? { result: await paused(), dead: false } : crash(paused);
+      return crash === undefined ? { result: await paused(), dead: false } : crash(paused, messageIds);
     };
   }
 

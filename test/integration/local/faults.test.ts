@@ -18,6 +18,10 @@ describe('startLocalPipeline with injected faults', () => {
   // The crash injector draws from its own seeded stream, one draw per worker invocation: with this
   // seed the 1st, 4th and 6th invocations die (before reporting, then at a DynamoDB call), so every
   // run injects crashes however the batches fall. (Seed 3 first crashed at the 37th, too late.)
+  // It also draws crashes for the 11th, 15th and 18th of a run's ~30-40, and messages that fail
+  // together keep sharing invocations: a group in five of the six would go to the fan-out DLQ (runs
+  // under load put four messages in four), so a message is in at most MAX_CRASHES_PER_MESSAGE (2)
+  // crashed invocations (local/faults/crash.ts).
   const SEED = 11;
   let pipeline: LocalPipeline;
   let output: CapturedOutput;

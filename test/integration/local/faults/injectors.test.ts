@@ -8,6 +8,7 @@ import {
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { cancellationCodes, isTransactionConflict } from '../../../../lambdas/core/storage/conditions';
 import { PauseInjector } from '../../../../local/faults/pause';
 import { startLocalS3Sqs } from '../../../../local/services/s3-sqs';
@@ -16,9 +17,23 @@ import { CrashInjector, SimulatedCrashError } from '../../../../local/faults/cra
 import { injectDynamoDbFaults } from '../../../../local/faults/dynamodb-faults';
 import { FaultLog } from '../../../../local/faults/fault-log';
 import { startOutageProxy } from '../../../../local/faults/outage-proxy';
+import { createSqsPoller } from '../../../../local/event-sources/sqs-poller';
+import { pooled, type FunctionEnvironment } from '../../../../local/function-environment';
+import { PIPELINE_SETTINGS } from '../../../../lambdas/shared/pipeline-settings';
+import { drain, sendBodies } from '../../support/s3-sqs';
 import { createTestTable, type TestTable } from '../../support/table';
 
 const item = (i: number) => ({ pk: { S: `fault-test#${i}` }, sk: { S: 'x' } });
+
+/** A crash draw that always fires, and always dies before reporting (the whole batch fails). */
+class CrashEveryTime extends Random {
+  constructor() {
+    super(0);
+  }
+  override next(): number {
+    return 0.05;
+  }
+}
 
 describe('local/faults injectors on DynamoDB Local', () => {
   let table: TestTable;
@@ -213,6 +228,72 @@ describe('local/faults injectors on DynamoDB Local', () => {
         await expect(get(victim, 0)).rejects.toBeInstanceOf(SimulatedCrashError);
       }
     });
+    it('never fails a message by itself more than twice: a batch holding one is spared, whoever joined it', async () => {
+      const log = new FaultLog();
+      const injector = new CrashInjector(1, new CrashEveryTime(), log);
+      const outcomes: string[] = [];
+      const invoke = async (ids: readonly string[]) => {
+        // A fresh environment each time: a dead one is never used again.
+        const run = injector.attach(client());
+        await run(async () => undefined, ids).then(
+          () => outcomes.push(`${ids.join('+')} ok`),
+          () => outcomes.push(`${ids.join('+')} crashed`),
+        );
+      };
+      await invoke(['a', 'b']);
+      await invoke(['a']);
+      // 'a' has been failed twice by injected crashes: its batch is spared, with 'c' in it.
+      await invoke(['a', 'c']);
+      await invoke(['c']);
+      await invoke(['c']);
+      await invoke(['b', 'c']);
+      expect(outcomes).toEqual(['a+b crashed', 'a crashed', 'a+c ok', 'c crashed', 'c crashed', 'b+c ok']);
+      expect(log.crashes).toBe(4);
+    });
+
+    it('does not move a batch to the DLQ by crashing every invocation it lands in (deployed maxReceiveCount)', async () => {
+      // The faults test's flake: messages that fail together (a crash fails the whole batch) come
+      // back together and keep sharing invocations, so a seeded draw that front-loads crashes (seed
+      // 11: the 1st, 4th, 6th, 11th, 15th and 18th worker invocations) could fail the same
+      // messages maxReceiveCount times and the queue moved them to the DLQ. Here every draw crashes.
+      const services = await startLocalS3Sqs({ maxReceiveCount: PIPELINE_SETTINGS.maxReceiveCount });
+      const { sqs } = services.clients();
+      const log = new FaultLog();
+      const injector = new CrashInjector(1, new CrashEveryTime(), log);
+      const handled: string[][] = [];
+      const worker = async (event: SQSEvent, _context: Context): Promise<SQSBatchResponse> => {
+        handled.push(event.Records.map((r) => r.body));
+        return { batchItemFailures: [] };
+      };
+      const environment = () => ({ worker, dynamodb: client() }) as unknown as FunctionEnvironment;
+      const poller = createSqsPoller({
+        sqs,
+        queueUrl: services.queues.fanout.url,
+        functionName: 'worker',
+        handler: pooled(
+          environment,
+          (e) => e.worker,
+          (e) => injector.attach(e.dynamodb),
+        ),
+        concurrency: 1,
+        retryAfterSeconds: 0,
+        waitTimeSeconds: 0,
+        log: () => undefined,
+      });
+      try {
+        await sendBodies(sqs, services.queues.fanout.url, ['x', 'y', 'z']);
+        await poller.start();
+        await poller.waitForIdle({ timeoutMs: 20_000 });
+        expect(poller.counters).toMatchObject({ succeeded: 3, movedToDlq: 0 });
+        expect(await drain(sqs, services.queues.fanoutDlq.url)).toEqual([]);
+        expect(log.crashes).toBe(2);
+        expect(handled.flat().sort()).toEqual(['x', 'x', 'x', 'y', 'y', 'y', 'z', 'z', 'z']);
+      } finally {
+        await poller.stop();
+        sqs.destroy();
+        await services.stop();
+      }
+    }, 60_000);
   });
 
   describe('startOutageProxy', () => {
