@@ -2,10 +2,8 @@ import { DeleteItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client
 import { conditionalWrite } from '../storage/conditions';
 import { CapacityMeter, type CapacityTotals } from '../storage/capacity';
 import { toAttributes } from '../storage/items';
-import { DAY_SUMMARY_SORT_KEY_PREFIX } from '../storage/stream-filter';
-import { daySk, summaryPk } from '../storage/keys';
 import { queryItems } from '../storage/query';
-import { daySummaryFromItem } from '../storage/summary';
+import { daySummaryFromItem, daySummaryQuery } from '../storage/summary';
 import { computeKpis, WINDOW_DAYS, type DayKpiInputs, type Kpis } from './compute';
 import { kpiItem, kpiKey } from './kpi-item';
 import type { TableAccess } from '../storage/table-access';
@@ -44,7 +42,6 @@ export async function recomputeKpis(
 ): Promise<RecomputeKpisResult> {
   const meter = deps.meter ?? new CapacityMeter();
   const before = meter.snapshot();
-  const pk = summaryPk(patientId, deviceId);
   const computedAt = (deps.clock ?? Date.now)();
   const notNewer = {
     ConditionExpression: 'attribute_not_exists(computedAt) OR computedAt <= :at',
@@ -54,12 +51,9 @@ export async function recomputeKpis(
 
   const latest = await deps.dynamodb.send(
     new QueryCommand({
-      TableName: deps.tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :day)',
-      ExpressionAttributeValues: toAttributes({ ':pk': pk, ':day': DAY_SUMMARY_SORT_KEY_PREFIX }),
+      ...daySummaryQuery(deps.tableName, { patientId, deviceId }),
       ScanIndexForward: false,
       Limit: 1,
-      ConsistentRead: true,
       ReturnConsumedCapacity: 'TOTAL',
     }),
   );
@@ -79,16 +73,7 @@ export async function recomputeKpis(
   const days: DayKpiInputs[] = [];
   const window = queryItems(
     deps.dynamodb,
-    {
-      TableName: deps.tableName,
-      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-      ExpressionAttributeValues: toAttributes({
-        ':pk': pk,
-        ':from': daySk(asOf - (WINDOW_DAYS - 1)),
-        ':to': daySk(asOf),
-      }),
-      ConsistentRead: true,
-    },
+    daySummaryQuery(deps.tableName, { patientId, deviceId, fromDay: asOf - (WINDOW_DAYS - 1), toDay: asOf }),
     meter,
   );
   for await (const item of window) {

@@ -1,8 +1,6 @@
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { CapacityMeter } from '../storage/capacity';
-import { toAttributes } from '../storage/items';
-import { daySk, summaryPk } from '../storage/keys';
-import { DAY_SUMMARY_SORT_KEY_PREFIX } from '../storage/stream-filter';
+import { daySummaryQuery } from '../storage/summary';
 import type { TableAccess } from '../storage/table-access';
 import { WINDOW_DAYS } from './compute';
 
@@ -23,17 +21,9 @@ export async function mayBeInKpiWindow(
   const meter = deps.meter ?? new CapacityMeter();
   const newer = await deps.dynamodb.send(
     new QueryCommand({
-      TableName: deps.tableName,
-      // DAY#~~ sorts after every day label (keys.dayLabel), so this is "any day after".
-      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-      ExpressionAttributeValues: toAttributes({
-        ':pk': summaryPk(patientId, deviceId),
-        ':from': daySk(removedDay + WINDOW_DAYS),
-        ':to': `${DAY_SUMMARY_SORT_KEY_PREFIX}~~`,
-      }),
+      ...daySummaryQuery(deps.tableName, { patientId, deviceId, fromDay: removedDay + WINDOW_DAYS }),
       ProjectionExpression: 'sk',
       Limit: 1,
-      ConsistentRead: true,
       ReturnConsumedCapacity: 'TOTAL',
     }),
   );

@@ -4,11 +4,10 @@ import type { PageEvents } from '../page/codec';
 import { CapacityMeter } from './capacity';
 import { StoredItemError } from './errors';
 import { readItem, toAttributes } from './items';
-import { daySk, deviceIdFromSk, patientDevicesPk, summaryPk } from './keys';
+import { deviceIdFromSk, patientDevicesPk } from './keys';
 import { mergePages, readPages } from './pages';
 import { queryItems } from './query';
-import { DAY_SUMMARY_SORT_KEY_PREFIX } from './stream-filter';
-import { daySummaryFromItem, type DaySummary } from './summary';
+import { daySummaryFromItem, daySummaryQuery, type DayRange, type DaySummary } from './summary';
 import type { TableAccess } from './table-access';
 
 /**
@@ -22,15 +21,6 @@ export interface ReadDeps extends TableAccess {
   readonly concurrency?: number;
 }
 
-export interface EventRange {
-  readonly patientId: string;
-  readonly deviceId: string;
-  /** First UTC day number, included. @default the first stored day */
-  readonly fromDay?: number;
-  /** Last UTC day number, included. @default the last stored day */
-  readonly toDay?: number;
-}
-
 /** One stored device-day: its summary and its events in identity order (msOfDay, seq, type). */
 export interface StoredDay {
   readonly summary: DaySummary;
@@ -38,25 +28,8 @@ export interface StoredDay {
 }
 
 /** The day summaries of a range, in day order. */
-export async function* readDaySummaries(deps: ReadDeps, range: EventRange): AsyncGenerator<DaySummary> {
-  // DAY#~~ sorts after every day label (years past 9999 start with '~', keys.dayLabel), so the
-  // open ends of a range are the prefix itself and that.
-  const from = range.fromDay === undefined ? DAY_SUMMARY_SORT_KEY_PREFIX : daySk(range.fromDay);
-  const to = range.toDay === undefined ? `${DAY_SUMMARY_SORT_KEY_PREFIX}~~` : daySk(range.toDay);
-  const items = queryItems(
-    deps.dynamodb,
-    {
-      TableName: deps.tableName,
-      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-      ExpressionAttributeValues: toAttributes({
-        ':pk': summaryPk(range.patientId, range.deviceId),
-        ':from': from,
-        ':to': to,
-      }),
-      ConsistentRead: true,
-    },
-    deps.meter,
-  );
+export async function* readDaySummaries(deps: ReadDeps, range: DayRange): AsyncGenerator<DaySummary> {
+  const items = queryItems(deps.dynamodb, daySummaryQuery(deps.tableName, range), deps.meter);
   for await (const item of items) yield daySummaryFromItem(item);
 }
 
@@ -78,7 +51,7 @@ export async function readStoredDay(deps: ReadDeps, summary: DaySummary): Promis
  */
 export async function* readStoredDays(
   deps: ReadDeps,
-  range: EventRange,
+  range: DayRange,
   onProgress?: (daysRead: number, days: number) => void,
 ): AsyncGenerator<StoredDay> {
   const summaries: DaySummary[] = [];

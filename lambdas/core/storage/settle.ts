@@ -1,9 +1,10 @@
 import { CapacityMeter, type CapacityTotals } from './capacity';
 import { fingerprintFromHex, fingerprintsEqual } from './fingerprint';
-import { readItem, toAttributes } from './items';
-import { dayNumberFromDaySk, daySk, summaryPk } from './keys';
+import { readItem } from './items';
+import { dayNumberFromDaySk } from './keys';
 import type { PreparedDay, PreparedDump } from './prepare';
 import { queryItems } from './query';
+import { daySummaryQuery } from './summary';
 import type { TableAccess } from './table-access';
 
 export interface SettleResult {
@@ -40,16 +41,14 @@ export async function settleWholeDays(deps: TableAccess, dump: PreparedDump): Pr
     const items = queryItems(
       deps.dynamodb,
       {
-        TableName: deps.tableName,
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :first AND :last',
-        ExpressionAttributeValues: toAttributes({
-          ':pk': summaryPk(dump.patientId, dump.deviceId),
-          ':first': daySk(first.dayNumber),
-          ':last': daySk(last.dayNumber),
+        ...daySummaryQuery(deps.tableName, {
+          patientId: dump.patientId,
+          deviceId: dump.deviceId,
+          fromDay: first.dayNumber,
+          toDay: last.dayNumber,
         }),
         ProjectionExpression: 'sk, #count, fp',
         ExpressionAttributeNames: { '#count': 'count' },
-        ConsistentRead: true,
       },
       meter,
     );

@@ -1,9 +1,10 @@
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue, QueryCommandInput } from '@aws-sdk/client-dynamodb';
 import { EventType } from '../dump/types';
 import { formatScaledSum, parseScaledSum, scaledDouble } from '../kpi/exact-sum';
 import { emptyFingerprint, fingerprintFromHex, fingerprintToHex, type Fingerprint } from './fingerprint';
 import { readItem, toAttributes } from './items';
 import { dayTtl, daySk, summaryPk } from './keys';
+import { DAY_SUMMARY_SORT_KEY_PREFIX } from './stream-filter';
 
 /** What the KPIs need from one device-day, summed over its stored events. */
 export interface KpiInputs {
@@ -134,5 +135,36 @@ export function daySummaryFromItem(item: Record<string, AttributeValue>): DaySum
       leakCount: stored.number('leakCount'),
       alarms: stored.number('alarms'),
     },
+  };
+}
+
+/** One patient-device's days, both ends included. */
+export interface DayRange {
+  readonly patientId: string;
+  readonly deviceId: string;
+  /** First UTC day number, included. @default the first stored day */
+  readonly fromDay?: number;
+  /** Last UTC day number, included. @default the last stored day */
+  readonly toDay?: number;
+}
+
+/**
+ * The Query of a range's day summaries, in day order, strongly consistent: every caller decides
+ * from what it reads (settle, the KPI window, a removed day's check, read-back).
+ */
+export function daySummaryQuery(tableName: string, range: DayRange): QueryCommandInput {
+  // DAY#~~ sorts after every day label (years past 9999 start with '~', keys.dayLabel), so the
+  // open ends of a range are the prefix itself and that.
+  const from = range.fromDay === undefined ? DAY_SUMMARY_SORT_KEY_PREFIX : daySk(range.fromDay);
+  const to = range.toDay === undefined ? `${DAY_SUMMARY_SORT_KEY_PREFIX}~~` : daySk(range.toDay);
+  return {
+    TableName: tableName,
+    KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+    ExpressionAttributeValues: toAttributes({
+      ':pk': summaryPk(range.patientId, range.deviceId),
+      ':from': from,
+      ':to': to,
+    }),
+    ConsistentRead: true,
   };
 }
