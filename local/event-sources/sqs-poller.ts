@@ -9,8 +9,8 @@ import {
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NotIdleError } from '../errors';
-import { createLambdaContext, type AsyncHandler } from '../lambda-context';
-import { readBatchResponse } from './batch-response';
+import type { AsyncHandler } from '../lambda-context';
+import { describeError, invokeBatch } from './invoke-batch';
 import { regionOfArn, toSqsRecord, type SqsSource } from './sqs-record';
 
 export interface SqsPollerOptions {
@@ -207,35 +207,19 @@ export function createSqsPoller(options: SqsPollerOptions): SqsPoller {
 
   async function invoke(messages: Message[], from: SqsSource): Promise<void> {
     const records = messages.map((m) => toSqsRecord(m, from));
+    const ids = records.map((r) => r.messageId);
+    const fn = {
+      functionName: options.functionName,
+      region: from.region,
+      ...(options.functionTimeoutMs !== undefined && { timeoutMs: options.functionTimeoutMs }),
+      handler: options.handler,
+      reportBatchItemFailures,
+      log,
+      counters,
+    };
     const deliverOnce = async (): Promise<ReadonlySet<string>> => {
-      const context = createLambdaContext({
-        functionName: options.functionName,
-        region: from.region,
-        timeoutMs: options.functionTimeoutMs,
-      });
-      counters.invocations += 1;
-      counters.records += records.length;
-      try {
-        const response = await options.handler({ Records: records }, context);
-        const outcome = reportBatchItemFailures
-          ? readBatchResponse(
-              response,
-              records.map((r) => r.messageId),
-            )
-          : ({ kind: 'success' } as const);
-        if (outcome.kind === 'failed') log(`${options.functionName}: whole batch failed: ${outcome.reason}`);
-        return new Set(
-          outcome.kind === 'success'
-            ? []
-            : outcome.kind === 'partial'
-              ? outcome.failedIds
-              : records.map((r) => r.messageId),
-        );
-      } catch (error) {
-        counters.handlerErrors += 1;
-        log(`${options.functionName}: invocation ${context.awsRequestId} failed: ${describe(error)}`);
-        return new Set(records.map((r) => r.messageId));
-      }
+      const { outcome } = await invokeBatch(fn, records, ids);
+      return new Set(outcome.kind === 'success' ? [] : outcome.kind === 'partial' ? outcome.failedIds : ids);
     };
     const firstDelivery = records.every((r) => r.attributes.ApproximateReceiveCount === '1');
     const copies = firstDelivery ? simultaneous : 1;
@@ -290,7 +274,7 @@ export function createSqsPoller(options: SqsPollerOptions): SqsPoller {
         }
       } catch (error) {
         if (!running) return;
-        log(`${options.functionName}: polling ${queueUrl} failed, retrying: ${describe(error)}`);
+        log(`${options.functionName}: polling ${queueUrl} failed, retrying: ${describeError(error)}`);
         await pause(250);
       }
     }
@@ -365,8 +349,4 @@ export function createSqsPoller(options: SqsPollerOptions): SqsPoller {
     },
   };
   return poller;
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

@@ -11,8 +11,8 @@ import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { matchesFilterPattern, type FilterPattern } from '../../lambdas/core/filter-pattern';
 import { NotIdleError } from '../errors';
-import { createLambdaContext, type AsyncHandler } from '../lambda-context';
-import { readBatchResponse, type BatchOutcome } from './batch-response';
+import type { AsyncHandler } from '../lambda-context';
+import { describeError, invokeBatch } from './invoke-batch';
 import { streamFailureRecord } from './stream-failure-record';
 import { toLambdaStreamRecord } from './stream-record';
 
@@ -189,7 +189,7 @@ export function createStreamPoller(options: StreamPollerOptions): StreamPoller {
       shard.worker = readShard(shard).catch((error: unknown) => {
         shard.caughtUp = false;
         log(
-          `${options.functionName}: stopped reading shard ${shard.id} after an unexpected error: ${describe(error)}`,
+          `${options.functionName}: stopped reading shard ${shard.id} after an unexpected error: ${describeError(error)}`,
         );
       });
     }
@@ -203,7 +203,7 @@ export function createStreamPoller(options: StreamPollerOptions): StreamPoller {
         addShards(await listShards(), false);
         startReadyShards();
       } catch (error) {
-        log(`${options.functionName}: DescribeStream failed, will retry: ${describe(error)}`);
+        log(`${options.functionName}: DescribeStream failed, will retry: ${describeError(error)}`);
       }
     }
   }
@@ -244,12 +244,16 @@ export function createStreamPoller(options: StreamPollerOptions): StreamPoller {
         if (!running) return;
         const name = (error as { name?: string }).name;
         if (name === 'ResourceNotFoundException') {
-          log(`${options.functionName}: shard ${shard.id} is gone (${describe(error)}); stopped reading it`);
+          log(
+            `${options.functionName}: shard ${shard.id} is gone (${describeError(error)}); stopped reading it`,
+          );
           break;
         }
         // An expired or trimmed iterator is replaced from the last record read; anything else is retried.
         if (name !== 'ExpiredIteratorException' && name !== 'TrimmedDataAccessException') {
-          log(`${options.functionName}: reading shard ${shard.id} failed, will retry: ${describe(error)}`);
+          log(
+            `${options.functionName}: reading shard ${shard.id} failed, will retry: ${describeError(error)}`,
+          );
         }
         iterator = undefined;
         await pause(pollIntervalMs);
@@ -294,39 +298,16 @@ export function createStreamPoller(options: StreamPollerOptions): StreamPoller {
     startReadyShards();
   }
 
-  async function invoke(
-    records: readonly DynamoDBRecord[],
-  ): Promise<{ outcome: BatchOutcome; threw: boolean; requestId: string; functionArn: string }> {
-    const context = createLambdaContext({
-      functionName: options.functionName,
-      region: options.region,
-      timeoutMs: options.functionTimeoutMs,
-    });
-    counters.invocations += 1;
-    counters.records += records.length;
-    try {
-      const response = await options.handler({ Records: [...records] }, context);
-      const outcome = reportBatchItemFailures
-        ? readBatchResponse(response, records.map(sequenceOf))
-        : ({ kind: 'success' } as const);
-      if (outcome.kind === 'failed') log(`${options.functionName}: whole batch failed: ${outcome.reason}`);
-      return {
-        outcome,
-        threw: false,
-        requestId: context.awsRequestId,
-        functionArn: context.invokedFunctionArn,
-      };
-    } catch (error) {
-      counters.handlerErrors += 1;
-      log(`${options.functionName}: invocation ${context.awsRequestId} failed: ${describe(error)}`);
-      return {
-        outcome: { kind: 'failed', reason: describe(error) },
-        threw: true,
-        requestId: context.awsRequestId,
-        functionArn: context.invokedFunctionArn,
-      };
-    }
-  }
+  const fn = {
+    functionName: options.functionName,
+    ...(options.region !== undefined && { region: options.region }),
+    ...(options.functionTimeoutMs !== undefined && { timeoutMs: options.functionTimeoutMs }),
+    handler: options.handler,
+    reportBatchItemFailures,
+    log,
+    counters,
+  };
+  const invoke = (records: readonly DynamoDBRecord[]) => invokeBatch(fn, records, records.map(sequenceOf));
 
   /** Delivers a batch until it succeeds or runs out of retries; `invokes` counts earlier attempts (bisection). */
   async function deliver(
@@ -393,7 +374,7 @@ export function createStreamPoller(options: StreamPollerOptions): StreamPoller {
       );
     } catch (error) {
       log(
-        `${options.functionName}: could not send a failed batch to the on-failure queue: ${describe(error)}`,
+        `${options.functionName}: could not send a failed batch to the on-failure queue: ${describeError(error)}`,
       );
     }
   }
@@ -454,8 +435,4 @@ export function createStreamPoller(options: StreamPollerOptions): StreamPoller {
     },
   };
   return poller;
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
