@@ -1,25 +1,21 @@
 import { paginateScan, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { paginateListObjectsV2 } from '@aws-sdk/client-s3';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { erasePatient, type EraseReport } from '../../../erase';
 import { DEFAULT_NOW, generateDumps } from '../../../generator';
 import { decodeDump } from '../../../lambdas/core/dump';
 import { escapeId } from '../../../lambdas/core/storage/keys';
 import { readKpis, readPatientDevices, readStoredDays } from '../../../lambdas/core/storage/read-events';
-import { captureOutput, type CapturedOutput } from '../../../local/capture-output';
-import { startLocalPipeline, type LocalDump, type LocalPipeline } from '../../../local/pipeline';
+import type { LocalDump, LocalPipeline } from '../../../local/pipeline';
 import { verifyStore } from '../../../verify';
 import { aDump, flipBits, someEvents } from '../../factories/dumps';
 import { isolatedEnvironment } from '../support/pipeline-oracle';
+import { startQuietPipeline, type QuietPipeline } from '../support/quiet-pipeline';
 
 type Item = Record<string, AttributeValue>;
 
 describe('erasePatient on a local pipeline', () => {
   let pipeline: LocalPipeline;
-  let output: CapturedOutput;
-  let logDir: string;
+  let quiet: QuietPipeline | undefined;
   // Three patients (one device each, two overlapping uploads), and the first patient also has a
   // second device whose id needs the key-segment encoding, a malformed upload, and a dump uploaded
   // under another device's prefix (E_DEVICE_MISMATCH): all four kinds must go.
@@ -73,15 +69,13 @@ describe('erasePatient on a local pipeline', () => {
     });
 
   beforeAll(async () => {
-    logDir = mkdtempSync(path.join(tmpdir(), 'dumpflow-erase-'));
-    output = captureOutput(path.join(logDir, 'functions.jsonl'));
-    pipeline = await startLocalPipeline({
+    quiet = await startQuietPipeline('erase', {
       ...(process.env['AWS_ENDPOINT_URL_DYNAMODB'] && {
         dynamoEndpoint: process.env['AWS_ENDPOINT_URL_DYNAMODB'],
       }),
-      log: (line) => output.stderr(`${line}\n`),
       loadEnvironment: isolatedEnvironment,
     });
+    pipeline = quiet.pipeline;
     const { finished } = await pipeline.runPhase(dumps, { now: DEFAULT_NOW });
     expect(finished.map((f) => [f.fileName, f.ledger.status, f.ledger.code ?? ''])).toEqual(
       expect.arrayContaining([
@@ -93,9 +87,7 @@ describe('erasePatient on a local pipeline', () => {
   }, 120_000);
 
   afterAll(async () => {
-    await pipeline?.stop();
-    await output?.restore();
-    rmSync(logDir, { recursive: true, force: true });
+    await quiet?.stop();
   });
 
   it("removes the patient completely and leaves every other patient's items byte for byte", async () => {

@@ -1,14 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { DEFAULT_NOW } from '../../../generator';
 import { FINAL_STATUSES } from '../../../lambdas/core/ledger';
-import { captureOutput } from '../../../local/capture-output';
 import type { FaultTotals } from '../../../local/faults/fault-log';
 import { FaultInjector } from '../../../local/faults/injector';
 import { parseFaultSpec } from '../../../local/faults/spec';
-import { startLocalPipeline } from '../../../local/pipeline';
 import { isolatedEnvironment, pipelineWorkload, SpecOracle } from '../support/pipeline-oracle';
+import { startQuietPipeline } from '../support/quiet-pipeline';
 
 /**
  * One fault kind at a time on the pipeline test's workload: the fault fires, and the run still ends
@@ -33,16 +29,14 @@ const KINDS: readonly {
 
 describe.each(KINDS)('dumpflow local --faults $spec', ({ spec, fired, seed }) => {
   it('fires, and every dump ends final with the fault-free counts and KPIs', async () => {
-    const logDir = mkdtempSync(path.join(tmpdir(), 'dumpflow-fault-kind-'));
-    const output = captureOutput(path.join(logDir, 'functions.jsonl'));
-    const pipeline = await startLocalPipeline({
-      log: (line) => output.stderr(`${line}\n`),
+    const quiet = await startQuietPipeline('fault-kind', {
       loadEnvironment: isolatedEnvironment,
       faults: new FaultInjector(parseFaultSpec(spec), seed ?? 1),
       // Short lease and visibility timeout, so a paused invocation (longer than both) costs seconds.
       dayLeaseMs: 3_000,
       visibilityTimeoutSeconds: 5,
     });
+    const { pipeline } = quiet;
     try {
       const dumps = pipelineWorkload(80);
       const oracle = new SpecOracle(DEFAULT_NOW);
@@ -57,9 +51,7 @@ describe.each(KINDS)('dumpflow local --faults $spec', ({ spec, fired, seed }) =>
       expect(await pipeline.deadLetters()).toEqual({ dumpQueue: 0, fanoutQueue: 0, kpiFailures: 0 });
       expect(fired(pipeline.faultTotals()!.injected)).toBeGreaterThan(0);
     } finally {
-      await pipeline.stop();
-      await output.restore();
-      rmSync(logDir, { recursive: true, force: true });
+      await quiet.stop();
     }
   }, 360_000);
 });

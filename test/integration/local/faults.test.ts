@@ -1,12 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { DEFAULT_NOW } from '../../../generator';
-import { captureOutput, type CapturedOutput } from '../../../local/capture-output';
 import { FaultInjector } from '../../../local/faults/injector';
 import { parseFaultSpec } from '../../../local/faults/spec';
-import { startLocalPipeline, type LocalPipeline } from '../../../local/pipeline';
+import type { LocalPipeline } from '../../../local/pipeline';
 import { isolatedEnvironment, pipelineWorkload, SpecOracle } from '../support/pipeline-oracle';
+import { startQuietPipeline, type QuietPipeline } from '../support/quiet-pipeline';
 
 /**
  * The issue's fault mix on the pipeline test's workload (overlapping uploads, intra- and
@@ -24,28 +21,23 @@ describe('startLocalPipeline with injected faults', () => {
   // crashed invocations (local/faults/crash.ts).
   const SEED = 11;
   let pipeline: LocalPipeline;
-  let output: CapturedOutput;
-  let logDir: string;
+  let quiet: QuietPipeline | undefined;
   // Fewer events per day than the fault-free test: every retry under throttling backs off for real.
   const dumps = pipelineWorkload(80);
   const oracle = new SpecOracle(DEFAULT_NOW);
 
   beforeAll(async () => {
-    logDir = mkdtempSync(path.join(tmpdir(), 'dumpflow-faults-'));
-    output = captureOutput(path.join(logDir, 'functions.jsonl'));
-    pipeline = await startLocalPipeline({
-      log: (line) => output.stderr(`${line}\n`),
+    quiet = await startQuietPipeline('faults', {
       loadEnvironment: isolatedEnvironment,
       faults: new FaultInjector(parseFaultSpec(SPEC), SEED),
       // Chunks here are small: a crashed worker's lease need not block its day for long.
       dayLeaseMs: 3_000,
     });
+    pipeline = quiet.pipeline;
   }, 60_000);
 
   afterAll(async () => {
-    await pipeline?.stop();
-    await output?.restore();
-    rmSync(logDir, { recursive: true, force: true });
+    await quiet?.stop();
   });
 
   it('counts every dump once and stores every valid event once, whatever was injected', async () => {

@@ -1,36 +1,27 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { DEFAULT_NOW } from '../../../generator';
-import { captureOutput, type CapturedOutput } from '../../../local/capture-output';
-import { startLocalPipeline, type LocalPipeline } from '../../../local/pipeline';
+import type { LocalPipeline } from '../../../local/pipeline';
 import { isolatedEnvironment, pipelineWorkload, SpecOracle } from '../support/pipeline-oracle';
+import { startQuietPipeline, type QuietPipeline } from '../support/quiet-pipeline';
 
 describe('startLocalPipeline', () => {
   let pipeline: LocalPipeline;
-  let output: CapturedOutput;
-  let logDir: string;
+  let quiet: QuietPipeline | undefined;
   const dumps = pipelineWorkload();
   const oracle = new SpecOracle(DEFAULT_NOW);
   let environments = 0;
 
   beforeAll(async () => {
-    logDir = mkdtempSync(path.join(tmpdir(), 'dumpflow-pipeline-'));
-    // The handlers' Powertools logger and metrics write to stdout/stderr; keep the test output clean.
-    output = captureOutput(path.join(logDir, 'functions.jsonl'));
-    pipeline = await startLocalPipeline({
-      log: (line) => output.stderr(`${line}\n`),
+    quiet = await startQuietPipeline('pipeline', {
       loadEnvironment: () => {
         environments += 1;
         return isolatedEnvironment();
       },
     });
+    pipeline = quiet.pipeline;
   }, 60_000);
 
   afterAll(async () => {
-    await pipeline?.stop();
-    await output?.restore();
-    rmSync(logDir, { recursive: true, force: true });
+    await quiet?.stop();
   });
 
   it('stores each event once across overlapping dumps, rejects malformed ones, and counts like the spec', async () => {

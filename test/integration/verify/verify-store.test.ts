@@ -1,21 +1,18 @@
 import { PutItemCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { DEFAULT_NOW, generateDumps, type GeneratedDump } from '../../../generator';
 import { decodeDump } from '../../../lambdas/core/dump';
 import { decodePage, encodePage } from '../../../lambdas/core/page/codec';
 import { LEDGER_SK, ledgerPk, PAGE_SK_PREFIX, pagePk } from '../../../lambdas/core/storage/keys';
 import { queryAll } from '../../../lambdas/core/storage/query';
 import { slicePageEvents } from '../../../lambdas/core/storage/pages';
-import { captureOutput, type CapturedOutput } from '../../../local/capture-output';
-import { startLocalPipeline, type LocalDump, type LocalPipeline } from '../../../local/pipeline';
+import type { LocalDump, LocalPipeline } from '../../../local/pipeline';
 import type { FinishedDump } from '../../../local/phase-report';
 import { verifyStore } from '../../../verify';
 import { deviceUploadPrefix } from '../../../lambdas/core/upload-key';
 import { uploaderDeviceId } from '../../../local/upload-keys';
 import { isolatedEnvironment } from '../support/pipeline-oracle';
+import { startQuietPipeline, type QuietPipeline } from '../support/quiet-pipeline';
 
 /** A generated dump's device and the UTC days it covers. */
 function daysOf(dump: GeneratedDump) {
@@ -25,8 +22,7 @@ function daysOf(dump: GeneratedDump) {
 
 describe('verifyStore', () => {
   let pipeline: LocalPipeline;
-  let output: CapturedOutput;
-  let logDir: string;
+  let quiet: QuietPipeline | undefined;
   let finished: readonly FinishedDump[];
   // Two devices, two overlapping uploads each (so days are shared), and one malformed copy.
   const generated = [
@@ -52,23 +48,19 @@ describe('verifyStore', () => {
     });
 
   beforeAll(async () => {
-    logDir = mkdtempSync(path.join(tmpdir(), 'dumpflow-verify-'));
-    output = captureOutput(path.join(logDir, 'functions.jsonl'));
-    pipeline = await startLocalPipeline({
+    quiet = await startQuietPipeline('verify', {
       // The integration run's DynamoDB Local (global-setup.ts): no second Java process.
       ...(process.env['AWS_ENDPOINT_URL_DYNAMODB'] && {
         dynamoEndpoint: process.env['AWS_ENDPOINT_URL_DYNAMODB'],
       }),
-      log: (line) => output.stderr(`${line}\n`),
       loadEnvironment: isolatedEnvironment,
     });
+    pipeline = quiet.pipeline;
     ({ finished } = await pipeline.runPhase(dumps, { now: DEFAULT_NOW }));
   }, 90_000);
 
   afterAll(async () => {
-    await pipeline?.stop();
-    await output?.restore();
-    rmSync(logDir, { recursive: true, force: true });
+    await quiet?.stop();
   });
 
   it('finds no difference in what the pipeline stored', async () => {
