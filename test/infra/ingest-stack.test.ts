@@ -94,20 +94,6 @@ describe('IngestStack', () => {
       ).toBe(true);
     });
 
-    it('blocks public access, disables ACLs, versions objects and does not send events to EventBridge', () => {
-      expect(bucket.properties).toMatchObject({
-        PublicAccessBlockConfiguration: {
-          BlockPublicAcls: true,
-          BlockPublicPolicy: true,
-          IgnorePublicAcls: true,
-          RestrictPublicBuckets: true,
-        },
-        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
-        VersioningConfiguration: { Status: 'Enabled' },
-      });
-      expect(JSON.stringify(bucket.properties)).not.toContain('EventBridgeConfiguration');
-    });
-
     it('logs server access to the separate access-log bucket', () => {
       const logBucketId = logicalIdOf(dev.ingest, 'AWS::S3::Bucket', 'DumpBucketAccessLogs');
       expect(bucket.properties['LoggingConfiguration']).toEqual({
