@@ -8,14 +8,13 @@
 import { buildDump, type GeneratedDump } from './build';
 import { resolveFleetOptions, type FleetOptions, type ResolvedFleetOptions } from './fleet-options';
 import { resolveOptions, type ResolvedOptions, type UploadMix } from './options';
-import { deviceIds, kindOf, type UploadKind, type UploadPlan } from './plan';
+import { historyDumpsOf } from './history';
+import { deviceIds, type UploadKind, type UploadPlan } from './plan';
 import { hashInts, Random } from './prng';
 import { deviceProfile, nightEvents, type NightEvents } from './therapy';
 
 const MS_PER_DAY = 86_400_000;
 const HOUR = 3_600_000;
-/** The most days one dump covers: longer histories are split. */
-const MAX_DUMP_DAYS = 365;
 /**
  * No event takes a day to be written (sessions last at most 8 h), so the events of day d are all
  * complete by the end of day d + 1: an earlier dump taken after that holds every one of them.
@@ -78,37 +77,6 @@ function pickKind(random: Random, mix: UploadMix): UploadKind {
   const [week, quarter, year] = mix;
   const r = random.next() * (week + quarter + year);
   return r < week ? 'week' : r < week + quarter ? 'quarter' : 'year';
-}
-
-/**
- * Days firstDay..lastDay of a device's history as dumps of at most a year each, split from the
- * latest day back, numbered oldest first, all taken at historyCreatedAt. `tag` marks the file
- * names (`h` for the stored history, others for partial loads of it).
- */
-export function historyDumpsOf(
-  device: Pick<FleetDevice, 'deviceIndex' | 'deviceId' | 'patientId' | 'historyCreatedAt'>,
-  firstDay: number,
-  lastDay: number,
-  tag = 'h',
-): UploadPlan[] {
-  const parts: Array<{ firstDay: number; lastDay: number }> = [];
-  for (let end = lastDay; end >= firstDay; end -= MAX_DUMP_DAYS) {
-    parts.unshift({ firstDay: Math.max(firstDay, end - MAX_DUMP_DAYS + 1), lastDay: end });
-  }
-  return parts.map((part, i) => {
-    const coverageDays = part.lastDay - part.firstDay + 1;
-    return {
-      deviceIndex: device.deviceIndex,
-      deviceId: device.deviceId,
-      patientId: device.patientId,
-      upload: i + 1,
-      kind: kindOf(coverageDays),
-      coverageDays,
-      ...part,
-      createdAt: device.historyCreatedAt,
-      fileName: `${device.deviceId}-${tag}${i + 1}.dump`,
-    };
-  });
 }
 
 function planFleetDevice(

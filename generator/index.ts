@@ -38,8 +38,8 @@ export {
   type FleetSummary,
   type FleetUpload,
   type FleetUploadCounts,
-  historyDumpsOf,
 } from './fleet';
+export { historyDumpsOf } from './history';
 export {
   FLEET_MANIFEST_FORMAT,
   type FleetManifest,
