@@ -7,7 +7,12 @@ export {
   type DayKpiInputs,
   type Kpis,
 } from './compute';
-export { recomputeKpis, type RecomputeKpisDeps, type RecomputeKpisResult } from './recompute';
+export {
+  recomputeKpis,
+  type RecomputeKpisDeps,
+  type RecomputeKpisOptions,
+  type RecomputeKpisResult,
+} from './recompute';
 export { mayBeInKpiWindow } from './removed-day';
 export { roundRational } from './rounding';
 export { scaledDouble, formatScaledSum, parseScaledSum, SCALE } from './exact-sum';

@@ -8,6 +8,15 @@ import { computeKpis, WINDOW_DAYS, type DayKpiInputs, type Kpis } from './comput
 import { kpiItem, kpiKey } from './kpi-item';
 import type { TableAccess } from '../storage/table-access';
 
+export interface RecomputeKpisOptions {
+  /**
+   * Only replace stored KPIs, never create them: for a recompute a removal woke. A removal is
+   * TTL's or an erase's, and an erase deletes the KPI item after the summaries; a recompute from
+   * the summaries not deleted yet must not bring the KPIs back. @default false
+   */
+  readonly replaceOnly?: boolean;
+}
+
 export interface RecomputeKpisDeps extends TableAccess {
   /** Wall clock: computedAt is when the reads began. @default Date.now */
   readonly clock?: () => number;
@@ -39,6 +48,7 @@ export async function recomputeKpis(
   deps: RecomputeKpisDeps,
   patientId: string,
   deviceId: string,
+  options: RecomputeKpisOptions = {},
 ): Promise<RecomputeKpisResult> {
   const meter = deps.meter ?? new CapacityMeter();
   const before = meter.snapshot();
@@ -88,6 +98,9 @@ export async function recomputeKpis(
         TableName: deps.tableName,
         Item: kpiItem({ ...kpis, patientId, deviceId, computedAt }),
         ...notNewer,
+        ...(options.replaceOnly && {
+          ConditionExpression: 'attribute_exists(computedAt) AND computedAt <= :at',
+        }),
       }),
     ),
   );

@@ -1,6 +1,7 @@
 import { DeleteItemCommand } from '@aws-sdk/client-dynamodb';
 import { KpiRecomputeBatch } from '../../../lambdas/app/recompute-kpis';
 import { ingestInProcess } from '../../../lambdas/core/storage/in-process';
+import { kpiKey } from '../../../lambdas/core/kpi/kpi-item';
 import { daySk, summaryPk } from '../../../lambdas/core/storage/keys';
 import { readKpis } from '../../../lambdas/core/storage/read-events';
 import { at, BASE_DAY, dayEvents, decodedDump } from '../../factories/events';
@@ -64,6 +65,42 @@ describe('KpiRecomputeBatch', () => {
 
     expect(result?.kpis?.events).toBe(10);
     const [stored] = await readKpis(table.current, 'P-recent-gone', 'DEV-1');
+    expect(stored?.events).toBe(10);
+  });
+
+  // erase deletes the summaries, then the KPI item; the KPI function hears of each removal and
+  // may recompute from the summaries not deleted yet. It must not bring the KPIs back.
+  it('never re-creates KPIs that were deleted (an erase in progress)', async () => {
+    const { deps } = await storedWithKpis('P-erased');
+    await table.current.dynamodb.send(
+      new DeleteItemCommand({ TableName: table.current.tableName, Key: kpiKey('P-erased', 'DEV-1') }),
+    );
+    await removeDay('P-erased', BASE_DAY + 151);
+
+    const result = await new KpiRecomputeBatch(deps).removed(summaryPk('P-erased', 'DEV-1'), BASE_DAY + 151);
+
+    expect(result?.superseded).toBe(true);
+    expect(await readKpis(table.current, 'P-erased', 'DEV-1')).toEqual([]);
+  });
+
+  it('still creates the KPIs of a first commit that shares a batch with a removal', async () => {
+    const deps = { dynamodb: table.current.dynamodb, tableName: table.current.tableName };
+    await ingestInProcess(
+      { ...deps, now: NOW, saltBuckets: 2 },
+      { bucket: 'b', key: 'P-first/only', version: 'v' },
+      decodedDump(dayEvents(BASE_DAY + 150, 1, { perDay: 10 }), { patientId: 'P-first' }),
+      NOW,
+    );
+    const batch = new KpiRecomputeBatch(deps);
+    const pk = summaryPk('P-first', 'DEV-1');
+
+    // The removal's recompute runs first and, with no KPI item yet, writes nothing...
+    const removal = await batch.removed(pk, BASE_DAY + 149);
+    expect(removal?.superseded).toBe(true);
+    // ...and the written summary's record in the same batch does not reuse that result.
+    const write = await batch.recompute(pk);
+    expect(write.superseded).toBe(false);
+    const [stored] = await readKpis(table.current, 'P-first', 'DEV-1');
     expect(stored?.events).toBe(10);
   });
 });
