@@ -45,7 +45,7 @@ export interface VerifyStoreOptions {
   /** Stored events kept in memory across dumps (device-days shared by overlapping uploads are read once). @default 500000 */
   readonly cacheEvents?: number;
   /** Wall clock for the elapsed time. @default Date.now */
-  readonly now?: () => number;
+  readonly clock?: () => number;
   /**
    * When retention is judged: device-days whose time-to-live (day + 400 days) has passed by then
    * may be partly or wholly deleted by DynamoDB and are not compared. `dumpflow local` passes its
@@ -108,7 +108,7 @@ export async function verifyStore(options: VerifyStoreOptions): Promise<VerifyRe
   const rejectedPrefix = options.rejectedPrefix ?? 'rejected/';
   const uploadKeys = { layout: options.uploadKeyLayout ?? DEFAULT_UPLOAD_KEY_LAYOUT, incomingPrefix: prefix };
   const saltBuckets = options.saltBuckets ?? 10;
-  const clock = options.now ?? Date.now;
+  const clock = options.clock ?? Date.now;
   const started = clock();
   const retainedAt = options.retainedAt ?? started;
   const table = { dynamodb, tableName };

@@ -1,11 +1,12 @@
-import { DeleteItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { conditionalWrite } from '../storage/conditions';
 import { CapacityMeter, type CapacityTotals } from '../storage/capacity';
 import { toAttributes } from '../storage/items';
 import { queryItems } from '../storage/query';
 import { daySummaryFromItem, daySummaryQuery } from '../storage/summary';
 import { computeKpis, WINDOW_DAYS, type DayKpiInputs, type Kpis } from './compute';
-import { kpiItem, kpiKey } from './kpi-item';
+import { kpiItem } from './kpi-item';
+import { dayTtl } from '../storage/keys';
 import type { TableAccess } from '../storage/table-access';
 
 export interface RecomputeKpisOptions {
@@ -23,7 +24,7 @@ export interface RecomputeKpisDeps extends TableAccess {
 }
 
 export interface RecomputeKpisResult {
-  /** Undefined when the patient/device has no stored day (its KPI item, if any, is removed). */
+  /** Undefined when the patient/device has no stored day (nothing is written). */
   readonly kpis?: Kpis;
   /** True when a recompute from newer summaries had already stored its KPIs (these were not written). */
   readonly superseded?: boolean;
@@ -31,18 +32,21 @@ export interface RecomputeKpisResult {
 }
 
 /**
- * Recomputes one (patient, device)'s KPIs from its day summaries and puts the KPI item
- * (sk KPI, which the stream filter ignores), or removes it when no day is stored any more (TTL
- * deleted them all). Reads are strongly consistent and the result depends only on the stored
- * summaries, so a retried or repeated run writes the same KPIs.
+ * Recomputes one (patient, device)'s KPIs from its day summaries and puts the KPI item (sk KPI,
+ * which the stream filter ignores), with the TTL of its newest day. Reads are strongly consistent
+ * and the result depends only on the stored summaries, so a retried or repeated run writes the
+ * same KPIs.
  *
  * Which of two overlapping recomputes (a stream batch and the watchdog's repair, a retried batch,
  * the recompute after a TTL deletion) may write: the one whose reads began later. computedAt is
- * that instant, and every write is conditional on the stored computedAt not being later. Every
- * change to the summaries (a commit, or TTL deleting a day) is followed by a recompute that
- * begins after it (the stream record, else the watchdog), so the KPIs that stay are read after
- * the last change. Versions cannot order reads: TTL removes summaries, so a newer read can hold
- * fewer versions. Clocks of two executions differ by far less than a stream delivery takes.
+ * that instant, and the put is conditional on the stored computedAt not being later. Every change
+ * to the summaries (a commit, or TTL deleting a day in the window) is followed by a recompute
+ * that begins after it (the stream record, else the watchdog), so while a day of the window is
+ * stored the KPIs that stay were read after the last change; once none is, the KPI item's own TTL
+ * (its newest day's) lets it go. Nothing here deletes: a delete would also remove the computedAt
+ * an older put still in flight is checked against. Versions cannot order reads: TTL removes
+ * summaries, so a newer read can hold fewer versions. Clocks of two executions differ by far less
+ * than a stream delivery takes.
  */
 export async function recomputeKpis(
   deps: RecomputeKpisDeps,
@@ -69,15 +73,7 @@ export async function recomputeKpis(
   );
   meter.record('read', latest.ConsumedCapacity);
   const newest = latest.Items?.[0];
-  if (!newest) {
-    const removed = await conditionalWrite(meter, () =>
-      deps.dynamodb.send(
-        new DeleteItemCommand({ TableName: deps.tableName, Key: kpiKey(patientId, deviceId), ...notNewer }),
-      ),
-    );
-    if (!removed.written && !removed.conditionFailed) throw removed.error;
-    return { superseded: !removed.written, capacity: meter.since(before) };
-  }
+  if (!newest) return { capacity: meter.since(before) };
   const asOf = daySummaryFromItem(newest).dayNumber;
 
   const days: DayKpiInputs[] = [];
@@ -96,7 +92,12 @@ export async function recomputeKpis(
     deps.dynamodb.send(
       new PutItemCommand({
         TableName: deps.tableName,
-        Item: kpiItem({ ...kpis, patientId, deviceId, computedAt }),
+        // The KPIs live as long as their newest day: once TTL may remove every day of the window,
+        // it may remove them too, whichever recompute wrote them last.
+        Item: {
+          ...kpiItem({ ...kpis, patientId, deviceId, computedAt }),
+          ...toAttributes({ ttl: dayTtl(asOf) }),
+        },
         ...notNewer,
         ...(options.replaceOnly && {
           ConditionExpression: 'attribute_exists(computedAt) AND computedAt <= :at',

@@ -4,7 +4,8 @@ import { formatDay } from '../../../lambdas/core/dump/days';
 import type { DumpEvent } from '../../../lambdas/core/dump/types';
 import { recomputeKpis } from '../../../lambdas/core/kpi/recompute';
 import { ingestInProcess } from '../../../lambdas/core/storage/in-process';
-import { daySk, KPI_SK, summaryPk } from '../../../lambdas/core/storage/keys';
+import { kpiKey } from '../../../lambdas/core/kpi/kpi-item';
+import { daySk, dayTtl, KPI_SK, summaryPk } from '../../../lambdas/core/storage/keys';
 import { at, BASE_DAY, dayEvents, decodedDump, MS_PER_DAY, seededRandom } from '../../factories/events';
 import { scanEvents, type StoredEvent } from '../support/storage';
 import { interceptedClient } from '../support/intercepted-client';
@@ -212,26 +213,47 @@ describe('recomputeKpis', () => {
     expect(stored).toMatchObject({ events, asOf });
   });
 
-  it('removes the KPIs once TTL deleted every stored day', async () => {
+  // When TTL removes a window's last day, no recompute can write: the KPI item must go by TTL
+  // too, also when an older recompute still in flight puts after the last removal.
+  it('gives the KPIs the TTL of their newest day, also when a recompute that read it puts last', async () => {
     const patientId = 'P-ttl-all';
     await ingestInProcess(
       { dynamodb: table.current.dynamodb, tableName: table.current.tableName, now: NOW, saltBuckets: 2 },
       { bucket: 'b', key: 'ttl/all', version: 'v' },
-      decodedDump(dayEvents(BASE_DAY + 150, 1, { perDay: 10 }), { patientId }),
+      decodedDump(dayEvents(BASE_DAY + 149, 2, { perDay: 10 }), { patientId }),
       NOW,
     );
-    await recomputeKpis(table.current, patientId, 'DEV-1');
-    expect(await readKpis(table.current, patientId, 'DEV-1')).toHaveLength(1);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const stalling = interceptedClient(async (name, args, next) => {
+      if (name === 'PutItemCommand') await gate;
+      return next(args);
+    });
+    const stale = recomputeKpis(
+      { dynamodb: stalling, tableName: table.current.tableName },
+      patientId,
+      'DEV-1',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
 
+    await expireDay(patientId, BASE_DAY + 149);
     await expireDay(patientId, BASE_DAY + 150);
     const after = await recomputeKpis(table.current, patientId, 'DEV-1');
-
     expect(after.kpis).toBeUndefined();
-    expect(await readKpis(table.current, patientId, 'DEV-1')).toEqual([]);
+    release();
+    await stale;
+    stalling.destroy();
+
+    const { Item } = await table.current.dynamodb.send(
+      new GetItemCommand({ TableName: table.current.tableName, Key: kpiKey(patientId, 'DEV-1') }),
+    );
+    expect(Item?.['ttl']).toEqual({ N: String(dayTtl(BASE_DAY + 150)) });
   });
 
   it('writes nothing for a patient without stored days', async () => {
     const result = await recomputeKpis(table.current, 'P-nobody', 'DEV-1');
     expect(result.kpis).toBeUndefined();
+    expect(result.capacity.writeUnits).toBe(0);
+    expect(await readKpis(table.current, 'P-nobody', 'DEV-1')).toEqual([]);
   });
 });

@@ -119,7 +119,11 @@ describe('readItem', () => {
           else if (typeof value === 'number') expect(stored.number(key)).toBe(Number(String(value)));
           else if (value === null) expect(stored.nullableNumber(key)).toBeNull();
           else if (value instanceof Uint8Array) expect(stored.optionalBinary(key)).toBe(value);
-          else if (typeof value === 'object') expect(stored.optionalNumberMap(key)).toStrictEqual(value);
+          else if (typeof value === 'object') {
+            // A number is stored as its text, so -0 reads back as 0, in a map as on its own.
+            const asStored = Object.entries(value).map(([k, v]) => [k, Number(String(v))]);
+            expect(stored.optionalNumberMap(key)).toStrictEqual(Object.fromEntries(asStored));
+          }
         }
       }),
     );
