@@ -37,11 +37,13 @@ export const DEFAULT_WATCH: WatchSettings = {
 };
 
 /**
- * How much later than a dump's completion the KPI function's computedAt must be for the KPIs to
- * count as reflecting it: both are wall clocks of different functions, and Lambda hosts keep
- * theirs within a few milliseconds; this leaves a wide margin.
+ * How much later than a dump's completion the KPIs' computedAt (when their reads began) must be
+ * for them to count as reflecting it: both are wall clocks of different functions, and Lambda
+ * hosts keep theirs within a few milliseconds, so this is a wide margin. It must stay well below
+ * the stream's usual delay (the KPI mapping's batching window, a second): with 5 s the watchdog
+ * recomputed the KPIs of nearly every dump, which the cost plan does not count.
  */
-export const CLOCK_SKEW_MARGIN_MS = 5_000;
+export const CLOCK_SKEW_MARGIN_MS = 250;
 
 /**
  * The dump ids of the watch index's entries of kind `watch` due by `now`: the one query both the

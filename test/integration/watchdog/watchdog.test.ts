@@ -108,28 +108,41 @@ describe('runWatchdog', () => {
       patientId: 'P-fresh',
       now: NOW,
     });
+    const early = await startDump(table.current, dayEvents(BASE_DAY + 5, 1, { perDay: 10 }), {
+      patientId: 'P-early',
+      now: NOW,
+    });
+    // P-early's KPIs were read before its chunk committed: stored, but stale.
+    await recomputeKpis(
+      { dynamodb: table.current.dynamodb, tableName: table.current.tableName, clock: () => NOW - 1_000 },
+      'P-early',
+      'DEV-1',
+    );
     const clock = () => NOW;
-    for (const message of [...stale.messages, ...fresh.messages]) {
+    for (const message of [...stale.messages, ...fresh.messages, ...early.messages]) {
       await writeChunk(
         { dynamodb: table.current.dynamodb, tableName: table.current.tableName, clock, watch: WATCH },
         message,
       );
     }
-    // The stream delivered P-fresh's summary change (its KPIs computed after completion), not P-stale's.
+    // The stream delivered P-fresh's summary change (its KPIs read a second after completion, as a
+    // stream batching window makes it), not P-stale's.
     await recomputeKpis(
-      { dynamodb: table.current.dynamodb, tableName: table.current.tableName, clock: () => NOW + 10_000 },
+      { dynamodb: table.current.dynamodb, tableName: table.current.tableName, clock: () => NOW + 1_000 },
       'P-fresh',
       'DEV-1',
     );
     expect(await readKpis(table.current, 'P-stale', 'DEV-1')).toEqual([]);
 
-    const early = await watchdog(table.current, () => NOW + 20_000, []);
-    expect(early.kpisChecked).toBe(0);
+    const beforeGrace = await watchdog(table.current, () => NOW + 20_000, []);
+    expect(beforeGrace.kpisChecked).toBe(0);
     const report = await watchdog(table.current, () => NOW + 31_000, []);
-    expect(report).toMatchObject({ kpisChecked: 2, kpisRepaired: 1 });
-    const [repaired] = await readKpis(table.current, 'P-stale', 'DEV-1');
-    expect(repaired).toMatchObject({ deviceId: 'DEV-1', events: 10 });
-    for (const dumpId of [stale.dumpId, fresh.dumpId]) {
+    expect(report).toMatchObject({ kpisChecked: 3, kpisRepaired: 2 });
+    for (const patientId of ['P-stale', 'P-early']) {
+      const [repaired] = await readKpis(table.current, patientId, 'DEV-1');
+      expect(repaired).toMatchObject({ deviceId: 'DEV-1', events: 10 });
+    }
+    for (const dumpId of [stale.dumpId, fresh.dumpId, early.dumpId]) {
       expect((await readLedger(table.current, dumpId))?.watch).toBeUndefined();
     }
   }, 30_000);
