@@ -1,17 +1,13 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   mayBeInKpiWindow,
   recomputeKpis,
   type RecomputeKpisOptions,
   type RecomputeKpisResult,
 } from '../core/kpi';
-import { ensureTableLayout, parseSummaryPk } from '../core/storage';
+import { ensureTableLayout, parseSummaryPk, type TableAccess } from '../core/storage';
 import { DumpflowError } from '../core/errors';
 
-export interface KpiRecomputeBatchDeps {
-  readonly dynamodb: DynamoDBClient;
-  readonly tableName: string;
-}
+export type KpiRecomputeBatchDeps = Pick<TableAccess, 'dynamodb' | 'tableName'>;
 
 /**
  * Recomputes KPIs once per (patient, device) however many of its day summaries changed in one

@@ -57,11 +57,6 @@ export async function recomputeKpis(
   const meter = deps.meter ?? new CapacityMeter();
   const before = meter.snapshot();
   const computedAt = (deps.clock ?? Date.now)();
-  const notNewer = {
-    ConditionExpression: 'attribute_not_exists(computedAt) OR computedAt <= :at',
-    ExpressionAttributeValues: toAttributes({ ':at': computedAt }),
-    ReturnConsumedCapacity: 'TOTAL',
-  } as const;
 
   const latest = await deps.dynamodb.send(
     new QueryCommand({
@@ -98,10 +93,11 @@ export async function recomputeKpis(
           ...kpiItem({ ...kpis, patientId, deviceId, computedAt }),
           ...toAttributes({ ttl: dayTtl(asOf) }),
         },
-        ...notNewer,
-        ...(options.replaceOnly && {
-          ConditionExpression: 'attribute_exists(computedAt) AND computedAt <= :at',
-        }),
+        ConditionExpression: options.replaceOnly
+          ? 'attribute_exists(computedAt) AND computedAt <= :at'
+          : 'attribute_not_exists(computedAt) OR computedAt <= :at',
+        ExpressionAttributeValues: toAttributes({ ':at': computedAt }),
+        ReturnConsumedCapacity: 'TOTAL',
       }),
     ),
   );
